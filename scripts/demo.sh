@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Duet — the one-command demo.
+#
+# On a Debian bookworm machine, as root:
+#     scripts/demo.sh
+# installs what is missing, builds the plugin, starts Janus with it and serves
+# the demo page, then prints the address to open in two browser tabs (or two
+# windows) of the same machine. Ctrl-C stops everything it started.
+#
+# Options / environment:
+#   --port N          port of the page server (default 8080; env DUET_DEMO_PORT)
+#   --interface ADDR  address Janus offers for media (default: this machine's
+#                     address on the default route; env DUET_INTERFACE)
+#   --no-build        use the plugin as it is (env DUET_PLUGIN names another .so)
+#   DUET_PLUGIN       the plugin to load (default plugins/.libs/libjanus_duet.so)
+#
+# What runs, all bound to this machine:
+#   Janus         HTTP 127.0.0.1:8088/janus, WebSocket 127.0.0.1:8188,
+#                 Admin API 127.0.0.1:7088/admin (secret "duetadmin"),
+#                 configuration in a fresh temporary folder (never /etc/janus),
+#                 via tests/lib/janus-env.sh
+#   page server   http://localhost:PORT/  (Debian's python3 http.server on
+#                 127.0.0.1: html/ plus /javascript/ = /usr/share/javascript,
+#                 where Debian's janus.js and adapter.js live)
+#
+# Why an --interface: Janus never gathers ICE candidates on loopback, so even
+# for two tabs on one machine it must offer a real interface address; the
+# browser reaches it from its own address on that interface. Nothing needs to
+# be reachable from outside for this.
+#
+# ---------------------------------------------------------------------------
+# Using it from other machines (HTTPS)
+# ---------------------------------------------------------------------------
+# Browsers give the camera and microphone only to secure pages: http://localhost
+# is one, http://<your-ip> is not. To let someone on another machine join:
+#
+# 1. Serve the page over HTTPS (any web server with a certificate; e.g. nginx
+#    or Apache, with /javascript/ aliased to /usr/share/javascript — Debian's
+#    javascript-common package does exactly that for Apache).
+#
+# 2. Give Janus the certificate too, and open its secure transports. In the
+#    Janus configuration folder (janus-env.sh writes one per run; copy it or
+#    edit /etc/janus for a permanent setup):
+#      janus.jcfg:
+#        certificates: {
+#            cert_pem = "/etc/letsencrypt/live/duet.example.org/fullchain.pem"
+#            cert_key = "/etc/letsencrypt/live/duet.example.org/privkey.pem"
+#        }
+#        general: { interface = "<the public address>" }   # or nat: { nat_1_1_mapping = ... } behind NAT
+#        nat: { ice_enforce_list = "<the public interface>" }
+#      janus.transport.websockets.jcfg:
+#        general: { wss = true  wss_port = 8989  wss_ip = "0.0.0.0" }
+#        certificates: { cert_pem = "...fullchain.pem"  cert_key = "...privkey.pem" }
+#      janus.transport.http.jcfg:
+#        general: { https = true  secure_port = 8089  secure_ip = "0.0.0.0" }
+#        certificates: { cert_pem = "...fullchain.pem"  cert_key = "...privkey.pem" }
+#    (The DTLS certificate for the media itself Janus makes on its own; the
+#    same certificates: section in janus.jcfg can pin one instead.)
+#
+# 3. The page picks wss://<host>:8989 and https://<host>:8089/janus by itself
+#    when it is loaded over https:// (see defaultServers() in
+#    html/js/duet-signaling.js); ?janus=<url> overrides, e.g.
+#    https://duet.example.org/?room=1234&janus=wss://duet.example.org/janus-ws
+#    when a reverse proxy forwards WebSockets to Janus.
+#
+# 4. Open UDP 20000-20999 (rtp_port_range) and the transport ports in the
+#    firewall. No STUN or TURN is needed: media always goes to Janus, and the
+#    page uses iceServers: [] on purpose.
+# ---------------------------------------------------------------------------
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+port=${DUET_DEMO_PORT:-8080}
+interface=${DUET_INTERFACE:-}
+build=1
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--port) port=$2; shift ;;
+	--interface) interface=$2; shift ;;
+	--no-build) build=0 ;;
+	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+# --- 1. packages ------------------------------------------------------------
+packages=(janus janus-dev libjs-janus-gateway libjs-webrtc-adapter
+	libglib2.0-dev libjansson-dev libnice-dev
+	autoconf automake libtool pkg-config make gcc curl python3 iproute2)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "demo.sh: missing packages: ${missing[*]} — run as root (or apt-get install them first)" >&2
+		exit 1
+	fi
+	say "Installing ${missing[*]}"
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+
+# --- 2. the plugin ------------------------------------------------------------
+plugin=${DUET_PLUGIN:-$repo/plugins/.libs/libjanus_duet.so}
+if [ -z "${DUET_PLUGIN:-}" ] && [ "$build" = 1 ]; then
+	say "Building the plugin"
+	(
+		cd "$repo"
+		if [ ! -f Makefile ]; then autoreconf -fi && ./configure; fi
+		make -j"$(nproc)"
+	)
+fi
+if [ ! -f "$plugin" ]; then
+	echo "demo.sh: no plugin at $plugin" >&2
+	exit 1
+fi
+
+# --- 3. the address Janus offers for media ---------------------------------
+# The interface of the default route, else the first global IPv4 address.
+iface=""
+if [ -z "$interface" ]; then
+	iface=$(ip -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit }}')
+	if [ -n "$iface" ]; then
+		interface=$(ip -4 -o addr show dev "$iface" scope global | awk '{sub(/\/.*/, "", $4); print $4; exit}')
+	fi
+	if [ -z "$interface" ]; then
+		read -r iface interface < <(ip -4 -o addr show scope global | awk '{sub(/\/.*/, "", $4); print $2, $4; exit}') || true
+	fi
+fi
+if [ -z "$interface" ]; then
+	echo "demo.sh: this machine has no non-loopback IPv4 address, and Janus cannot do ICE on loopback only;" >&2
+	echo "         pass --interface ADDR with an address of one of its interfaces" >&2
+	exit 1
+fi
+if [ -z "$iface" ]; then
+	iface=$(ip -4 -o addr show | awk -v a="$interface" '{sub(/\/.*/, "", $4); if ($4 == a) { print $2; exit }}')
+fi
+
+# --- 4. start Janus and the page server -------------------------------------
+for p in 8088 8188 7088 "$port"; do
+	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+		echo "demo.sh: port $p on 127.0.0.1 is already in use (another Janus or demo running?)" >&2
+		exit 1
+	fi
+done
+
+workdir=$(mktemp -d /tmp/duet-demo.XXXXXX)
+server_pid=""
+cleanup() {
+	trap - INT TERM EXIT
+	echo
+	say "Stopping"
+	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+	DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" stop "$workdir" || true
+	rm -rf "$workdir"
+}
+trap cleanup INT TERM EXIT
+
+say "Starting Janus (media on $interface${iface:+, interface $iface})"
+DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" start "$workdir" \
+	--interface "$interface" --ice-enforce "${iface:-$interface}"
+
+say "Serving the page on http://localhost:$port/"
+/usr/bin/python3 - "$repo/html" "$port" <<'EOF' &
+# A tiny static server: html/ at /, Debian's /usr/share/javascript at /javascript/.
+import functools, http.server, sys
+
+root, port = sys.argv[1], int(sys.argv[2])
+shared = "/usr/share/javascript"
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def translate_path(self, path):
+        if path.startswith("/javascript/"):
+            return self._under(shared, path[len("/javascript"):])
+        return super().translate_path(path)
+
+    def _under(self, base, path):
+        saved = self.directory
+        self.directory = base
+        try:
+            return super().translate_path(path)
+        finally:
+            self.directory = saved
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, fmt, *args):
+        pass
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, directory=root))
+try:
+    server.serve_forever()
+except KeyboardInterrupt:
+    pass
+EOF
+server_pid=$!
+for _ in $(seq 1 50); do
+	curl -sf -o /dev/null "http://127.0.0.1:$port/" && break
+	kill -0 "$server_pid" 2>/dev/null || { echo "demo.sh: the page server did not start" >&2; exit 1; }
+	sleep 0.1
+done
+
+cat <<EOF
+
+  Duet is running.
+
+    Open   http://localhost:$port/   in a browser tab: it makes a room and
+    shows an invite link; open that link in a second tab or window.
+
+    Janus log: $workdir/janus.log
+    Press Ctrl-C to stop Janus and the page server.
+
+EOF
+wait "$server_pid"

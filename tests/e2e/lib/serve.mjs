@@ -1,0 +1,35 @@
+// Static server for the demo page in the tests: html/ at /, Debian's
+// /usr/share/javascript (janus.js, adapter.js) at /javascript/ — the same
+// layout scripts/demo.sh serves. Usage: node serve.mjs <port> [host]
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const htmlRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../html');
+const sharedJs = '/usr/share/javascript';
+const port = Number(process.argv[2] || 8000);
+const host = process.argv[3] || '127.0.0.1';
+const TYPES = {
+	'.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml',
+	'.map': 'application/json', '.ico': 'image/x-icon',
+};
+
+function resolve(urlPath) {
+	let p = decodeURIComponent(urlPath.split('?')[0]);
+	let base = htmlRoot;
+	if (p.startsWith('/javascript/')) { base = sharedJs; p = p.slice('/javascript'.length); }
+	if (p.endsWith('/')) p += 'index.html';
+	const file = path.join(base, path.normalize(p));
+	return file.startsWith(base + path.sep) ? file : null;   // no escaping the roots
+}
+
+http.createServer((req, res) => {
+	const file = resolve(req.url);
+	fs.readFile(file || '', (err, data) => {
+		if (err) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('not found\n'); return; }
+		res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+		res.end(data);
+	});
+}).listen(port, host, () => console.log(`serving http://${host}:${port}/`));

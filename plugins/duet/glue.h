@@ -1,0 +1,54 @@
+/*
+ * glue.h - what the Janus-facing files (plugin.c, host.c, media.c,
+ * config.c) share: the per-handle session and the core's callbacks.
+ *
+ * A session is what Janus's handle->plugin_handle points to. It embeds the
+ * member the engine and the media path work with, and it is refcounted:
+ * the core's handle holds one reference, and so does every queued message
+ * or outbox action that names it.
+ */
+#ifndef DUET_GLUE_H
+#define DUET_GLUE_H
+
+#include <plugins/plugin.h>
+
+#include "engine.h"
+#include "member.h"
+
+#define DUET_PACKAGE "janus.plugin.duet"
+#define DUET_NAME "JANUS Duet plugin"
+#define DUET_VERSION 1
+#define DUET_VERSION_STRING "0.1.0"
+
+typedef struct duet_session {
+	janus_plugin_session *handle;
+	duet_member member;
+	gint destroyed;
+	janus_refcount ref;
+} duet_session;
+
+extern janus_callbacks *duet_gateway;
+extern janus_plugin duet_plugin;
+
+static inline duet_session *duet_session_of(duet_member *member) {
+	return (duet_session *)((char *)member - offsetof(duet_session, member));
+}
+
+/* host.c: the engine's way out to the core. */
+extern const duet_host duet_janus_host;
+
+/* media.c: the per-packet path, called from each handle's loop thread. */
+void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet);
+void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet);
+void duet_media_data(duet_session *session, janus_plugin_data *packet);
+void duet_media_up(duet_session *session);
+void duet_media_apply_bitrate(duet_session *session);
+
+/* config.c: the janus.plugin.duet.jcfg file. */
+gboolean duet_config_load(const char *folder, duet_settings *settings);
+/* Adds the file's room-<id> sections to the engine. */
+void duet_config_add_rooms(duet_engine *engine);
+void duet_config_unload(void);
+extern const duet_store duet_config_store;
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * host.c - the engine's duet_host, backed by the Janus core.
+ */
+#include <apierror.h>
+#include <sdp-utils.h>
+#include <utils.h>
+
+#include "glue.h"
+
+static void host_ref(duet_member *member) {
+	janus_refcount_increase(&duet_session_of(member)->ref);
+}
+
+static void host_unref(duet_member *member) {
+	janus_refcount_decrease(&duet_session_of(member)->ref);
+}
+
+static gboolean gone(duet_session *session) {
+	return g_atomic_int_get(&session->destroyed) || g_atomic_int_get(&session->handle->stopped);
+}
+
+static int host_push(duet_member *member, const char *transaction, json_t *event, json_t *jsep) {
+	duet_session *session = duet_session_of(member);
+	if(gone(session))
+		return JANUS_ERROR_HANDLE_NOT_FOUND;
+	return duet_gateway->push_event(session->handle, &duet_plugin, transaction, event, jsep);
+}
+
+static void host_close_media(duet_member *member) {
+	duet_session *session = duet_session_of(member);
+	if(!gone(session))
+		duet_gateway->close_pc(session->handle);
+}
+
+static void host_apply_bitrate(duet_member *member) {
+	duet_session *session = duet_session_of(member);
+	if(!gone(session))
+		duet_media_apply_bitrate(session);
+}
+
+static void host_notify(duet_member *member, json_t *info) {
+	janus_plugin_session *handle = member ? duet_session_of(member)->handle : NULL;
+	/* The core takes its own reference away with it. */
+	duet_gateway->notify_event(&duet_plugin, handle, json_incref(info));
+}
+
+static gboolean host_events_enabled(void) {
+	return duet_gateway->events_is_enabled();
+}
+
+static gboolean host_sdp_valid(const char *sdp, char *error, size_t error_len) {
+	janus_sdp *parsed = janus_sdp_parse(sdp, error, error_len);
+	if(parsed == NULL)
+		return FALSE;
+	janus_sdp_destroy(parsed);
+	return TRUE;
+}
+
+const duet_host duet_janus_host = {
+	.ref = host_ref,
+	.unref = host_unref,
+	.push = host_push,
+	.close_media = host_close_media,
+	.apply_bitrate = host_apply_bitrate,
+	.notify = host_notify,
+	.events_enabled = host_events_enabled,
+	.sdp_valid = host_sdp_valid,
+	.now = janus_get_monotonic_time,
+};

@@ -1,0 +1,110 @@
+/*
+ * member.c - per-handle state shared by the engine and the media path.
+ */
+#include "member.h"
+
+void duet_member_init(duet_member *member, void *handle) {
+	member->handle = handle;
+	g_mutex_init(&member->link_lock);
+	duet_member_reset_settings(member);
+}
+
+void duet_member_clear(duet_member *member) {
+	g_mutex_clear(&member->link_lock);
+}
+
+void duet_member_reset_settings(duet_member *member) {
+	for(int k = 0; k < DUET_KINDS; k++)
+		g_atomic_int_set(&member->relay[k], 1);
+	g_atomic_int_set(&member->bitrate, 0);
+}
+
+/* Both links change under both link locks, taken in address order so that
+ * two engine calls can never deadlock; the media path only ever takes one. */
+static void lock_pair(duet_member *a, duet_member *b) {
+	duet_member *first = a < b ? a : b, *second = a < b ? b : a;
+	g_mutex_lock(&first->link_lock);
+	if(second != first)
+		g_mutex_lock(&second->link_lock);
+}
+
+static void unlock_pair(duet_member *a, duet_member *b) {
+	g_mutex_unlock(&a->link_lock);
+	if(b != a)
+		g_mutex_unlock(&b->link_lock);
+}
+
+void duet_member_link(duet_member *a, duet_member *b) {
+	lock_pair(a, b);
+	a->peer = b;
+	b->peer = a;
+	unlock_pair(a, b);
+}
+
+void duet_member_unlink(duet_member *member) {
+	g_mutex_lock(&member->link_lock);
+	duet_member *peer = member->peer;
+	g_mutex_unlock(&member->link_lock);
+	if(peer == NULL)
+		return;
+	/* Links only change under the engine lock, so peer is still ours. */
+	lock_pair(member, peer);
+	member->peer = NULL;
+	if(peer->peer == member)
+		peer->peer = NULL;
+	unlock_pair(member, peer);
+}
+
+guint32 duet_member_cap(const duet_member *member) {
+	guint32 own = (guint32)g_atomic_int_get(&member->bitrate);
+	guint32 room = (guint32)g_atomic_int_get(&member->room_bitrate);
+	if(own == 0)
+		return room;
+	if(room == 0)
+		return own;
+	return MIN(own, room);
+}
+
+/* Each counter has a single writer (the handle's media thread), so a
+ * relaxed load and store is enough: no locked read-modify-write. */
+void duet_member_count(duet_member *member, duet_kind kind, guint64 bytes) {
+	duet_counter *c = &member->sent[kind];
+	__atomic_store_n(&c->packets, __atomic_load_n(&c->packets, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->bytes, __atomic_load_n(&c->bytes, __ATOMIC_RELAXED) + bytes, __ATOMIC_RELAXED);
+}
+
+duet_counter duet_member_counter(const duet_member *member, duet_kind kind) {
+	duet_counter c;
+	c.packets = __atomic_load_n(&member->sent[kind].packets, __ATOMIC_RELAXED);
+	c.bytes = __atomic_load_n(&member->sent[kind].bytes, __ATOMIC_RELAXED);
+	return c;
+}
+
+guint64 duet_member_total_bytes(const duet_member *member) {
+	guint64 total = 0;
+	for(int k = 0; k < DUET_KINDS; k++)
+		total += duet_member_counter(member, k).bytes;
+	return total;
+}
+
+void duet_member_sample_rate(duet_member *member, gint64 now) {
+	guint64 bytes = duet_member_total_bytes(member);
+	gint64 elapsed = now - member->rate_last_time;
+	if(member->rate_last_time != 0 && elapsed > 0) {
+		gint64 bits = (gint64)((bytes - member->rate_last_bytes) * 8 * G_USEC_PER_SEC / (guint64)elapsed);
+		__atomic_store_n(&member->rate_bits, bits, __ATOMIC_RELAXED);
+	}
+	member->rate_last_bytes = bytes;
+	member->rate_last_time = now;
+}
+
+json_t *duet_member_counters_json(const duet_member *member) {
+	static const char *names[DUET_KINDS] = {"audio", "video", "data"};
+	json_t *counters = json_object();
+	for(int k = 0; k < DUET_KINDS; k++) {
+		duet_counter c = duet_member_counter(member, k);
+		json_object_set_new(counters, names[k],
+			json_pack("{sIsI}", "packets", (json_int_t)c.packets, "bytes", (json_int_t)c.bytes));
+	}
+	return counters;
+}

@@ -1,0 +1,86 @@
+/*
+ * member.h - one handle as the engine and the media path see it.
+ *
+ * A member is embedded in the plugin's per-handle session. It has three
+ * parts with three different owners:
+ *  - signaling state (seat, PeerConnection bookkeeping): read and written
+ *    only under the engine lock;
+ *  - media settings and counters: written by one side, read by the other
+ *    with relaxed atomics, so that the media path never takes a lock for
+ *    them;
+ *  - the link to the peer: the only thing the media path locks, and only
+ *    its own member's link_lock, never a global one.
+ * It knows nothing of Janus: `handle` is opaque here.
+ */
+#ifndef DUET_MEMBER_H
+#define DUET_MEMBER_H
+
+#include <glib.h>
+#include <jansson.h>
+
+struct duet_seat;
+
+typedef enum duet_kind {
+	DUET_AUDIO = 0,
+	DUET_VIDEO = 1,
+	DUET_DATA = 2,
+	DUET_KINDS = 3,
+} duet_kind;
+
+typedef struct duet_counter {
+	guint64 packets;
+	guint64 bytes;
+} duet_counter;
+
+typedef struct duet_member {
+	void *handle; /* the host's handle (janus_plugin_session) */
+
+	/* Signaling state, under the engine lock. */
+	struct duet_seat *seat;
+	gboolean pc_active;  /* a JSEP went through this handle and its PC did not close since */
+	gboolean pc_closing; /* the plugin asked to close it: the hangup callback is expected */
+	gboolean gone;       /* the handle was destroyed: no request may seat it again */
+
+	/* Settings: written under the engine lock, read by the media path. */
+	gint relay[DUET_KINDS]; /* relay this member's outgoing media of that kind */
+	gint bitrate;           /* REMB cap asked by the member, bits/s, 0 = none */
+	gint room_bitrate;      /* the room's cap, bits/s, 0 = none */
+	gint recording;
+
+	/* Media state, atomics. */
+	gint webrtc_up;
+	gint data_ready;
+
+	/* Counters of what was relayed to the peer; written by this member's media thread only. */
+	duet_counter sent[DUET_KINDS];
+	gint64 rate_bits;  /* bits/s received lately, sampled by the housekeeping tick */
+	guint64 rate_last_bytes;
+	gint64 rate_last_time;
+
+	/* The peer the media path relays to, guarded by link_lock. */
+	GMutex link_lock;
+	struct duet_member *peer;
+} duet_member;
+
+void duet_member_init(duet_member *member, void *handle);
+void duet_member_clear(duet_member *member);
+/* Restores the default settings (everything relayed, no cap). */
+void duet_member_reset_settings(duet_member *member);
+
+/* Links two members for the media path, or unlinks one and its peer. */
+void duet_member_link(duet_member *a, duet_member *b);
+void duet_member_unlink(duet_member *member);
+
+/* The send cap: the lower of the member's and the room's, 0 = none. */
+guint32 duet_member_cap(const duet_member *member);
+
+/* Counters, read with relaxed atomics. */
+void duet_member_count(duet_member *member, duet_kind kind, guint64 bytes);
+duet_counter duet_member_counter(const duet_member *member, duet_kind kind);
+guint64 duet_member_total_bytes(const duet_member *member);
+/* {audio: {packets, bytes}, video: ..., data: ...} */
+json_t *duet_member_counters_json(const duet_member *member);
+/* Samples the received bitrate; call about once a second. */
+void duet_member_sample_rate(duet_member *member, gint64 now);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * outbox.c - deferred actions of a request (see outbox.h).
+ */
+#include "outbox.h"
+
+void duet_outbox_init(duet_outbox *outbox) {
+	outbox->actions = g_array_new(FALSE, FALSE, sizeof(duet_action));
+}
+
+static void add(duet_outbox *outbox, const duet_host *host, duet_action_kind kind,
+		duet_member *member, json_t *event, json_t *jsep) {
+	if(member)
+		host->ref(member);
+	duet_action action = {kind, member, event, jsep};
+	g_array_append_val(outbox->actions, action);
+}
+
+void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member,
+		json_t *event, json_t *jsep) {
+	add(outbox, host, DUET_ACT_EVENT, member, event, jsep);
+}
+
+void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member) {
+	/* The hangup callback that follows is ours, not the browser's. */
+	if(member->pc_active)
+		member->pc_closing = TRUE;
+	add(outbox, host, DUET_ACT_CLOSE_MEDIA, member, NULL, NULL);
+}
+
+void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member) {
+	add(outbox, host, DUET_ACT_BITRATE, member, NULL, NULL);
+}
+
+void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info) {
+	if(host->events_enabled == NULL || !host->events_enabled()) {
+		json_decref(info);
+		return;
+	}
+	add(outbox, host, DUET_ACT_NOTIFY, member, info, NULL);
+}
+
+static void perform(const duet_action *a, const duet_host *host) {
+	switch(a->kind) {
+	case DUET_ACT_EVENT:
+		host->push(a->member, NULL, a->event, a->jsep);
+		break;
+	case DUET_ACT_CLOSE_MEDIA:
+		host->close_media(a->member);
+		break;
+	case DUET_ACT_BITRATE:
+		host->apply_bitrate(a->member);
+		break;
+	case DUET_ACT_NOTIFY:
+		host->notify(a->member, a->event);
+		break;
+	}
+}
+
+static void release(duet_action *a, const duet_host *host) {
+	json_decref(a->event);
+	json_decref(a->jsep);
+	if(a->member)
+		host->unref(a->member);
+}
+
+void duet_outbox_flush(duet_outbox *outbox, const duet_host *host) {
+	for(guint i = 0; i < outbox->actions->len; i++) {
+		duet_action *a = &g_array_index(outbox->actions, duet_action, i);
+		perform(a, host);
+		release(a, host);
+	}
+	g_array_set_size(outbox->actions, 0);
+}
+
+void duet_outbox_free(duet_outbox *outbox, const duet_host *host) {
+	for(guint i = 0; i < outbox->actions->len; i++)
+		release(&g_array_index(outbox->actions, duet_action, i), host);
+	g_array_free(outbox->actions, TRUE);
+	outbox->actions = NULL;
+}

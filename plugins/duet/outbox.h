@@ -1,0 +1,62 @@
+/*
+ * outbox.h - what a request does to other handles, done after the lock.
+ *
+ * Requests run under the engine lock, but pushing an event into Janus can
+ * block (an offer with a JSEP makes the core set up ICE), so handlers only
+ * record what must happen: events to push, PeerConnections to close,
+ * notifications for event handlers. The engine flushes the outbox once
+ * the lock is released, in the order things were recorded.
+ */
+#ifndef DUET_OUTBOX_H
+#define DUET_OUTBOX_H
+
+#include <jansson.h>
+
+#include "member.h"
+
+typedef enum duet_action_kind {
+	DUET_ACT_EVENT,       /* push event (+ jsep) to the member */
+	DUET_ACT_CLOSE_MEDIA, /* close the member's PeerConnection */
+	DUET_ACT_BITRATE,     /* the member's send cap changed: tell its browser */
+	DUET_ACT_NOTIFY,      /* event-handler notification about the member (may be NULL) */
+} duet_action_kind;
+
+typedef struct duet_action {
+	duet_action_kind kind;
+	duet_member *member; /* referenced while queued */
+	json_t *event;
+	json_t *jsep;
+} duet_action;
+
+/* How the outbox reaches the outside world; the plugin supplies these. */
+typedef struct duet_host {
+	void (*ref)(duet_member *member);
+	void (*unref)(duet_member *member);
+	/* Returns 0, or an error when the core refused the event (bad SDP). */
+	int (*push)(duet_member *member, const char *transaction, json_t *event, json_t *jsep);
+	void (*close_media)(duet_member *member);
+	void (*apply_bitrate)(duet_member *member);
+	void (*notify)(duet_member *member, json_t *info);
+	gboolean (*events_enabled)(void);
+	/* Checks an SDP; returns FALSE and fills error when it does not parse. */
+	gboolean (*sdp_valid)(const char *sdp, char *error, size_t error_len);
+	gint64 (*now)(void);
+} duet_host;
+
+typedef struct duet_outbox {
+	GArray *actions;
+} duet_outbox;
+
+void duet_outbox_init(duet_outbox *outbox);
+/* The event and jsep are stolen. */
+void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member,
+	json_t *event, json_t *jsep);
+void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member);
+void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member);
+void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
+/* Performs every action, then empties the outbox. */
+void duet_outbox_flush(duet_outbox *outbox, const duet_host *host);
+/* Drops what was not flushed (a request that failed) and frees the outbox. */
+void duet_outbox_free(duet_outbox *outbox, const duet_host *host);
+
+#endif

@@ -1,0 +1,7 @@
+/* tests.h - registration of the unit test groups (one per file). */
+#ifndef DUET_TESTS_H
+#define DUET_TESTS_H
+void register_room_tests(void);
+void register_params_tests(void);
+void register_engine_tests(void);
+#endif

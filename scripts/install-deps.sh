@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what building and testing Duet needs on Debian bookworm (root).
+# Only missing packages are installed; `npm ci` runs when node_modules is
+# out of date. Usage: scripts/install-deps.sh [--no-browser]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+	# build
+	autoconf automake libtool pkg-config make gcc
+	libglib2.0-dev libjansson-dev libnice-dev janus-dev
+	# run and test
+	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
+	curl iproute2 util-linux python3 python3-pytest python3-aiortc
+	python3-requests python3-websockets python3-aiohttp
+	# browser tests
+	chromium nodejs npm
+)
+if [ "${1:-}" = --no-browser ]; then
+	packages=("${packages[@]/chromium/}")
+fi
+if [ -f tests/integration/DEPS ]; then
+	while read -r pkg; do
+		[ -n "$pkg" ] && [ "${pkg#\#}" = "$pkg" ] && packages+=("$pkg")
+	done <tests/integration/DEPS
+fi
+
+missing=()
+for pkg in "${packages[@]}"; do
+	[ -n "$pkg" ] || continue
+	# node and npm may come from elsewhere than Debian: a working binary is enough.
+	case "$pkg" in
+	nodejs) command -v node >/dev/null && continue ;;
+	npm) command -v npm >/dev/null && continue ;;
+	esac
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$pkg")
+	fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+		exit 1
+	fi
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f package-lock.json ] && command -v npm >/dev/null; then
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+		npm ci --no-audit --no-fund --loglevel=error
+		touch node_modules
+	fi
+fi

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds with warnings as
+# errors, then runs the unit tests (plain and under ASan+UBSan), the
+# integration tests against the real Janus, and the Chromium end-to-end
+# tests. Ends with one line "N passed, N failed". Run as root (the tests
+# with media need a private network namespace).
+#
+# Usage: scripts/test.sh [suite...]   suites: unit integration e2e (default: all)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+out=$repo/out/test
+mkdir -p "$out"
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
+
+scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
+export DUET_PLUGIN=$repo/plugins/.libs/libjanus_duet.so
+
+passed=0
+failed=0
+
+# Adds a suite's "N passed, N failed" line to the totals; a suite that
+# failed without such a line counts as one failure.
+count() {
+	local name=$1 rc=$2 log=$3 line p f
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	else
+		p=0
+		f=0
+	fi
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "== $name: $p passed, $f failed"
+}
+
+unit_suite() {
+	make -j"$(nproc)" check >"$out/unit-make.log" 2>&1
+	local rc=$?
+	grep -E '^(PASS|FAIL|ERROR|XPASS)' "$out/unit-make.log" | grep -v '^PASS' || true
+	local p f e
+	p=$(sed -n 's/^# PASS: *//p' "$out/unit-make.log")
+	f=$(sed -n 's/^# FAIL: *//p' "$out/unit-make.log")
+	e=$(sed -n 's/^# ERROR: *//p' "$out/unit-make.log")
+	[ -n "$p" ] || { tail -30 "$out/unit-make.log"; p=0; }
+	echo "$p passed, $(( ${f:-0} + ${e:-0} )) failed"
+	return $rc
+}
+
+for suite in "${suites[@]}"; do
+	echo "== $suite"
+	log=$out/$suite.log
+	case "$suite" in
+	unit) unit_suite 2>&1 | tee "$log" ;;
+	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
+	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
+	*) echo "unknown suite: $suite" | tee "$log"; false ;;
+	esac
+	count "$suite" "${PIPESTATUS[0]}" "$log"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The part of tests/e2e/run.sh that runs inside the network namespace:
 # starts Janus, the page server and Chromium, runs the tests, stops it all.
-# Usage (from run.sh only): inside.sh <out-dir> [--bench N | PATTERN...]
+# Usage (from run.sh only): inside.sh <out-dir> [--bench N | --exec CMD... | PATTERN...]
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,6 +68,13 @@ export DUET_BASE_URL="http://127.0.0.1:$page_port"
 export DUET_E2E_OUT="$out"
 export DUET_REPO="$repo"
 
+if [ "${1:-}" = "--exec" ]; then
+	shift
+	"$@"
+	rc=$?
+	cleanup
+	exit $rc
+fi
 if [ "${1:-}" = "--bench" ]; then
 	node "$here/setup-bench.mjs" "${2:-10}"
 	rc=$?

@@ -9,6 +9,8 @@
 #   tests/e2e/run.sh [PATTERN...]     run the tests (all, or the files whose
 #                                     name contains a PATTERN, e.g. 03 or chat)
 #   tests/e2e/run.sh --bench N        measure the call setup time over N calls
+#   tests/e2e/run.sh --exec CMD...    run CMD in the same set-up (debugging aid;
+#                                     DUET_CDP, DUET_BASE_URL, DUET_E2E_OUT set)
 #
 # Needs root (for the namespace), /usr/bin/chromium, node >= 20 and the npm
 # packages of package-lock.json (installed with `npm ci` when missing; no

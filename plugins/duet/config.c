@@ -169,6 +169,6 @@ static gboolean remove_room(const char *id) {
 }
 
 const duet_store duet_config_store = {
-	.save_room = save_room,
-	.remove_room = remove_room,
+    .save_room = save_room,
+    .remove_room = remove_room,
 };

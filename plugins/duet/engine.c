@@ -14,8 +14,7 @@
 /* ---------------------------------------------------------------------- */
 /* Lifetime                                                               */
 
-duet_engine *duet_engine_new(const duet_settings *settings, const duet_host *host,
-		const duet_store *store) {
+duet_engine *duet_engine_new(const duet_settings *settings, const duet_host *host, const duet_store *store) {
 	duet_engine *engine = g_new0(duet_engine, 1);
 	g_mutex_init(&engine->lock);
 	engine->settings = *settings;
@@ -84,8 +83,8 @@ void duet_tell(duet_request *req, const duet_seat *seat, json_t *event) {
 	duet_outbox_event(&req->outbox, req->engine->host, member, event, NULL);
 }
 
-void duet_notify(duet_outbox *outbox, duet_engine *engine, duet_member *member,
-		const char *name, const duet_room *room, const char *id, const char *reason) {
+void duet_notify(duet_outbox *outbox, duet_engine *engine, duet_member *member, const char *name, const duet_room *room,
+    const char *id, const char *reason) {
 	if(!engine->settings.events)
 		return;
 	json_t *info = json_pack("{ssss}", "event", name, "room", room->id);
@@ -107,8 +106,8 @@ static void push_to(duet_engine *engine, duet_outbox *outbox, const duet_seat *s
 /* ---------------------------------------------------------------------- */
 /* Shared effects                                                         */
 
-void duet_room_end_call(duet_engine *engine, duet_outbox *outbox, duet_room *room,
-		const duet_seat *by, const char *reason) {
+void duet_room_end_call(
+    duet_engine *engine, duet_outbox *outbox, duet_room *room, const duet_seat *by, const char *reason) {
 	if(!duet_call_end(room))
 		return;
 	for(int i = 0; i < DUET_SEATS; i++) {
@@ -149,8 +148,8 @@ static void detach_member(duet_engine *engine, duet_outbox *outbox, duet_member 
 	member->seat = NULL;
 }
 
-void duet_seat_leave(duet_engine *engine, duet_outbox *outbox, duet_seat *seat,
-		const char *reason, gboolean tell_self) {
+void duet_seat_leave(
+    duet_engine *engine, duet_outbox *outbox, duet_seat *seat, const char *reason, gboolean tell_self) {
 	duet_room *room = seat->room;
 	duet_member *member = duet_seat_member(seat);
 	duet_room_end_call(engine, outbox, room, seat, hangup_reason_for(reason));
@@ -217,8 +216,7 @@ static json_t *finish(duet_request *req, duet_error code) {
 	return answer;
 }
 
-json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller,
-		json_t *body, json_t *jsep) {
+json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep) {
 	duet_request req = {0};
 	req.engine = engine;
 	req.route = route;

@@ -82,19 +82,16 @@ struct duet_request {
 };
 
 /* Engine lifetime. settings strings are copied. */
-duet_engine *duet_engine_new(const duet_settings *settings, const duet_host *host,
-	const duet_store *store);
+duet_engine *duet_engine_new(const duet_settings *settings, const duet_host *host, const duet_store *store);
 void duet_engine_free(duet_engine *engine);
 /* Adds a room from the configuration file (before any request). */
 duet_error duet_engine_add_config_room(duet_engine *engine, const char *id, const duet_room_settings *settings);
 
 /* Finds the route for a body (checks 450-454 and 452) allowed in scope. */
-const duet_route *duet_route_find(json_t *body, unsigned scope, duet_error *code,
-	char *error, size_t error_len);
+const duet_route *duet_route_find(json_t *body, unsigned scope, duet_error *code, char *error, size_t error_len);
 
 /* Runs a request and returns its answer body: the result, or an error. */
-json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller,
-	json_t *body, json_t *jsep);
+json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep);
 /* An error body {"duet":"event","error_code":N,"error":"..."}. */
 json_t *duet_error_body(duet_error code, const char *text);
 
@@ -113,16 +110,15 @@ duet_error duet_fail(duet_request *req, duet_error code, const char *fmt, ...) G
 json_t *duet_event_new(const char *name, const duet_room *room);
 json_t *duet_seat_json(const duet_seat *seat);
 void duet_tell(duet_request *req, const duet_seat *seat, json_t *event);
-void duet_notify(duet_outbox *outbox, duet_engine *engine, duet_member *member,
-	const char *name, const duet_room *room, const char *id, const char *reason);
+void duet_notify(duet_outbox *outbox, duet_engine *engine, duet_member *member, const char *name, const duet_room *room,
+    const char *id, const char *reason);
 duet_member *duet_seat_member(const duet_seat *seat);
 duet_seat *duet_caller_seat(duet_request *req);
 /* Seats a member / frees a seat / ends a call, with every side effect
  * (events, media links, closing PeerConnections, empty auto rooms). */
-void duet_seat_leave(duet_engine *engine, duet_outbox *outbox, duet_seat *seat,
-	const char *reason, gboolean tell_self);
-void duet_room_end_call(duet_engine *engine, duet_outbox *outbox, duet_room *room,
-	const duet_seat *by, const char *reason);
+void duet_seat_leave(duet_engine *engine, duet_outbox *outbox, duet_seat *seat, const char *reason, gboolean tell_self);
+void duet_room_end_call(
+    duet_engine *engine, duet_outbox *outbox, duet_room *room, const duet_seat *by, const char *reason);
 void duet_room_destroy(duet_engine *engine, duet_outbox *outbox, duet_room *room);
 void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room *room);
 /* Removes an auto-created room once nobody is left in it. */

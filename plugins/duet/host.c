@@ -57,13 +57,13 @@ static gboolean host_sdp_valid(const char *sdp, char *error, size_t error_len) {
 }
 
 const duet_host duet_janus_host = {
-	.ref = host_ref,
-	.unref = host_unref,
-	.push = host_push,
-	.close_media = host_close_media,
-	.apply_bitrate = host_apply_bitrate,
-	.notify = host_notify,
-	.events_enabled = host_events_enabled,
-	.sdp_valid = host_sdp_valid,
-	.now = janus_get_monotonic_time,
+    .ref = host_ref,
+    .unref = host_unref,
+    .push = host_push,
+    .close_media = host_close_media,
+    .apply_bitrate = host_apply_bitrate,
+    .notify = host_notify,
+    .events_enabled = host_events_enabled,
+    .sdp_valid = host_sdp_valid,
+    .now = janus_get_monotonic_time,
 };

@@ -37,8 +37,8 @@ void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet) {
 	duet_member *peer = m->peer;
 	if(peer) {
 		janus_plugin_session *to = duet_session_of(peer)->handle;
-		gboolean wants_keyframe = janus_rtcp_has_pli(packet->buffer, packet->length) ||
-			janus_rtcp_has_fir(packet->buffer, packet->length);
+		gboolean wants_keyframe =
+		    janus_rtcp_has_pli(packet->buffer, packet->length) || janus_rtcp_has_fir(packet->buffer, packet->length);
 		guint32 estimate = janus_rtcp_get_remb(packet->buffer, packet->length);
 		if(wants_keyframe)
 			duet_gateway->send_pli(to);

@@ -103,8 +103,8 @@ json_t *duet_member_counters_json(const duet_member *member) {
 	json_t *counters = json_object();
 	for(int k = 0; k < DUET_KINDS; k++) {
 		duet_counter c = duet_member_counter(member, k);
-		json_object_set_new(counters, names[k],
-			json_pack("{sIsI}", "packets", (json_int_t)c.packets, "bytes", (json_int_t)c.bytes));
+		json_object_set_new(
+		    counters, names[k], json_pack("{sIsI}", "packets", (json_int_t)c.packets, "bytes", (json_int_t)c.bytes));
 	}
 	return counters;
 }

@@ -37,14 +37,14 @@ typedef struct duet_member {
 
 	/* Signaling state, under the engine lock. */
 	struct duet_seat *seat;
-	gboolean pc_active;  /* a JSEP went through this handle and its PC did not close since */
+	gboolean pc_active; /* a JSEP went through this handle and its PC did not close since */
 	gboolean pc_closing; /* the plugin asked to close it: the hangup callback is expected */
-	gboolean gone;       /* the handle was destroyed: no request may seat it again */
+	gboolean gone; /* the handle was destroyed: no request may seat it again */
 
 	/* Settings: written under the engine lock, read by the media path. */
 	gint relay[DUET_KINDS]; /* relay this member's outgoing media of that kind */
-	gint bitrate;           /* REMB cap asked by the member, bits/s, 0 = none */
-	gint room_bitrate;      /* the room's cap, bits/s, 0 = none */
+	gint bitrate; /* REMB cap asked by the member, bits/s, 0 = none */
+	gint room_bitrate; /* the room's cap, bits/s, 0 = none */
 	gint recording;
 
 	/* Media state, atomics. */
@@ -53,7 +53,7 @@ typedef struct duet_member {
 
 	/* Counters of what was relayed to the peer; written by this member's media thread only. */
 	duet_counter sent[DUET_KINDS];
-	gint64 rate_bits;  /* bits/s received lately, sampled by the housekeeping tick */
+	gint64 rate_bits; /* bits/s received lately, sampled by the housekeeping tick */
 	guint64 rate_last_bytes;
 	gint64 rate_last_time;
 

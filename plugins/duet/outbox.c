@@ -7,16 +7,15 @@ void duet_outbox_init(duet_outbox *outbox) {
 	outbox->actions = g_array_new(FALSE, FALSE, sizeof(duet_action));
 }
 
-static void add(duet_outbox *outbox, const duet_host *host, duet_action_kind kind,
-		duet_member *member, json_t *event, json_t *jsep) {
+static void add(duet_outbox *outbox, const duet_host *host, duet_action_kind kind, duet_member *member, json_t *event,
+    json_t *jsep) {
 	if(member)
 		host->ref(member);
 	duet_action action = {kind, member, event, jsep};
 	g_array_append_val(outbox->actions, action);
 }
 
-void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member,
-		json_t *event, json_t *jsep) {
+void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *event, json_t *jsep) {
 	add(outbox, host, DUET_ACT_EVENT, member, event, jsep);
 }
 

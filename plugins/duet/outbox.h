@@ -15,10 +15,10 @@
 #include "member.h"
 
 typedef enum duet_action_kind {
-	DUET_ACT_EVENT,       /* push event (+ jsep) to the member */
+	DUET_ACT_EVENT, /* push event (+ jsep) to the member */
 	DUET_ACT_CLOSE_MEDIA, /* close the member's PeerConnection */
-	DUET_ACT_BITRATE,     /* the member's send cap changed: tell its browser */
-	DUET_ACT_NOTIFY,      /* event-handler notification about the member (may be NULL) */
+	DUET_ACT_BITRATE, /* the member's send cap changed: tell its browser */
+	DUET_ACT_NOTIFY, /* event-handler notification about the member (may be NULL) */
 } duet_action_kind;
 
 typedef struct duet_action {
@@ -49,8 +49,7 @@ typedef struct duet_outbox {
 
 void duet_outbox_init(duet_outbox *outbox);
 /* The event and jsep are stolen. */
-void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member,
-	json_t *event, json_t *jsep);
+void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *event, json_t *jsep);
 void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);

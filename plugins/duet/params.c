@@ -82,8 +82,7 @@ static const char *type_hint(const duet_param *p) {
 	return "valid";
 }
 
-duet_error duet_params_check(const duet_param *params, json_t *body, json_t **args,
-		char *error, size_t error_len) {
+duet_error duet_params_check(const duet_param *params, json_t *body, json_t **args, char *error, size_t error_len) {
 	for(const duet_param *p = params; p->name; p++) {
 		if(p->required && is_absent(json_object_get(body, p->name))) {
 			g_snprintf(error, error_len, "Missing element (%s)", p->name);

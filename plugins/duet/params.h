@@ -17,11 +17,11 @@
 #include "errors.h"
 
 typedef enum duet_ptype {
-	DUET_P_ROOM,   /* room id string, or a non-negative integer */
-	DUET_P_ID,     /* string of room-id characters, 1-64 */
+	DUET_P_ROOM, /* room id string, or a non-negative integer */
+	DUET_P_ID, /* string of room-id characters, 1-64 */
 	DUET_P_STRING, /* string of at most `max` bytes */
 	DUET_P_BOOL,
-	DUET_P_INT,    /* integer in [min, max] */
+	DUET_P_INT, /* integer in [min, max] */
 	DUET_P_TOKENS, /* array of at most `max` strings of at most 256 bytes */
 } duet_ptype;
 
@@ -34,11 +34,11 @@ typedef struct duet_param {
 } duet_param;
 
 /* Table terminator. */
-#define DUET_PARAMS_END {NULL, 0, FALSE, 0, 0}
+#define DUET_PARAMS_END                                                                                                \
+	{ NULL, 0, FALSE, 0, 0 }
 
 /* Validates body against params; on success *args is a new object. */
-duet_error duet_params_check(const duet_param *params, json_t *body, json_t **args,
-	char *error, size_t error_len);
+duet_error duet_params_check(const duet_param *params, json_t *body, json_t **args, char *error, size_t error_len);
 
 /* Argument accessors: absent fields give the default. */
 const char *duet_arg_str(json_t *args, const char *name);

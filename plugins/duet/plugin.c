@@ -24,8 +24,8 @@ static const char *duet_get_name(void);
 static const char *duet_get_author(void);
 static const char *duet_get_package(void);
 static void duet_create_session(janus_plugin_session *handle, int *error);
-static struct janus_plugin_result *duet_handle_message(janus_plugin_session *handle, char *transaction,
-	json_t *message, json_t *jsep);
+static struct janus_plugin_result *duet_handle_message(
+    janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep);
 static json_t *duet_handle_admin_message(json_t *message);
 static void duet_setup_media(janus_plugin_session *handle);
 static void duet_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *packet);
@@ -38,27 +38,27 @@ static json_t *duet_query_session(janus_plugin_session *handle);
 
 /* Every callback is set, so JANUS_PLUGIN_INIT's NULL defaults are not needed. */
 janus_plugin duet_plugin = {
-	.init = duet_init,
-	.destroy = duet_destroy,
-	.get_api_compatibility = duet_get_api_compatibility,
-	.get_version = duet_get_version,
-	.get_version_string = duet_get_version_string,
-	.get_description = duet_get_description,
-	.get_name = duet_get_name,
-	.get_author = duet_get_author,
-	.get_package = duet_get_package,
-	.create_session = duet_create_session,
-	.handle_message = duet_handle_message,
-	.handle_admin_message = duet_handle_admin_message,
-	.setup_media = duet_setup_media,
-	.incoming_rtp = duet_incoming_rtp,
-	.incoming_rtcp = duet_incoming_rtcp,
-	.incoming_data = duet_incoming_data,
-	.data_ready = duet_data_ready,
-	.slow_link = NULL,
-	.hangup_media = duet_hangup_media,
-	.destroy_session = duet_destroy_session,
-	.query_session = duet_query_session,
+    .init = duet_init,
+    .destroy = duet_destroy,
+    .get_api_compatibility = duet_get_api_compatibility,
+    .get_version = duet_get_version,
+    .get_version_string = duet_get_version_string,
+    .get_description = duet_get_description,
+    .get_name = duet_get_name,
+    .get_author = duet_get_author,
+    .get_package = duet_get_package,
+    .create_session = duet_create_session,
+    .handle_message = duet_handle_message,
+    .handle_admin_message = duet_handle_admin_message,
+    .setup_media = duet_setup_media,
+    .incoming_rtp = duet_incoming_rtp,
+    .incoming_rtcp = duet_incoming_rtcp,
+    .incoming_data = duet_incoming_data,
+    .data_ready = duet_data_ready,
+    .slow_link = NULL,
+    .hangup_media = duet_hangup_media,
+    .destroy_session = duet_destroy_session,
+    .query_session = duet_query_session,
 };
 
 janus_plugin *create(void) {
@@ -202,8 +202,8 @@ static void message_free(duet_message *msg) {
 	g_free(msg);
 }
 
-static struct janus_plugin_result *duet_handle_message(janus_plugin_session *handle, char *transaction,
-		json_t *message, json_t *jsep) {
+static struct janus_plugin_result *duet_handle_message(
+    janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
 	if(!running())
 		return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "Shutting down", NULL);
 	duet_session *session = session_get(handle);
@@ -360,7 +360,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 		return -1;
 	}
 	JANUS_LOG(LOG_INFO, "%s initialized (%u rooms from the configuration)\n", DUET_NAME,
-		duet_registry_size(engine->registry));
+	    duet_registry_size(engine->registry));
 	return 0;
 }
 

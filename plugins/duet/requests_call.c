@@ -54,8 +54,8 @@ static duet_error auto_create(duet_request *req, duet_room **room) {
 	duet_room_settings settings = {0};
 	settings.rec_dir = defaults->rec_dir;
 	settings.reconnect_window = defaults->reconnect_window;
-	duet_error code = duet_registry_add(req->engine->registry, duet_arg_str(req->args, "room"), &settings,
-		DUET_ORIGIN_AUTO, room);
+	duet_error code =
+	    duet_registry_add(req->engine->registry, duet_arg_str(req->args, "room"), &settings, DUET_ORIGIN_AUTO, room);
 	if(code != DUET_OK)
 		return duet_fail(req, code, "Too many rooms (max_rooms is %u)", defaults->max_rooms);
 	return DUET_OK;
@@ -186,8 +186,9 @@ duet_error duet_handle_offer(duet_request *req) {
 	duet_seat *seat;
 	duet_error code = check_signal(req, "offer", &seat);
 	if(code == DUET_OK && (code = duet_call_check_offer(seat->room, seat)) != DUET_OK)
-		return duet_fail(req, code, code == DUET_ERR_NO_PEER ? "Nobody to call in room %s" :
-			"An offer is already pending in room %s", seat->room->id);
+		return duet_fail(req, code,
+		    code == DUET_ERR_NO_PEER ? "Nobody to call in room %s" : "An offer is already pending in room %s",
+		    seat->room->id);
 	if(code != DUET_OK)
 		return code;
 	duet_room *room = seat->room;
@@ -214,8 +215,8 @@ duet_error duet_handle_answer(duet_request *req) {
 	duet_seat *seat;
 	duet_error code = check_signal(req, "answer", &seat);
 	if(code == DUET_OK && (code = duet_call_check_answer(seat->room, seat)) != DUET_OK)
-		return duet_fail(req, code, code == DUET_ERR_NO_PEER ? "Nobody to answer in room %s" :
-			"No offer to answer in room %s", seat->room->id);
+		return duet_fail(req, code,
+		    code == DUET_ERR_NO_PEER ? "Nobody to answer in room %s" : "No offer to answer in room %s", seat->room->id);
 	if(code != DUET_OK)
 		return code;
 	duet_room *room = seat->room;

@@ -67,8 +67,8 @@ duet_error duet_handle_create(duet_request *req) {
 	duet_room_settings settings;
 	settings_from_args(req, &settings);
 	duet_room *room = NULL;
-	duet_error code = duet_registry_add(req->engine->registry, duet_arg_str(req->args, "room"), &settings,
-		DUET_ORIGIN_CREATED, &room);
+	duet_error code = duet_registry_add(
+	    req->engine->registry, duet_arg_str(req->args, "room"), &settings, DUET_ORIGIN_CREATED, &room);
 	duet_room_settings_clear(&settings);
 	if(code == DUET_ERR_ROOM_EXISTS)
 		return duet_fail(req, code, "Room %s already exists", duet_arg_str(req->args, "room"));
@@ -138,9 +138,9 @@ duet_error duet_handle_exists(duet_request *req) {
 }
 
 static json_t *room_summary(const duet_room *room, gboolean admin) {
-	json_t *entry = json_pack("{sssssbsisb}", "room", room->id, "description", room->settings.description,
-		"pin_required", room->settings.pin != NULL, "participants", (int)duet_room_count(room), "in_call",
-		room->in_call);
+	json_t *entry =
+	    json_pack("{sssssbsisb}", "room", room->id, "description", room->settings.description, "pin_required",
+	        room->settings.pin != NULL, "participants", (int)duet_room_count(room), "in_call", room->in_call);
 	if(admin)
 		json_object_set_new(entry, "is_private", json_boolean(room->settings.is_private));
 	return entry;
@@ -239,7 +239,8 @@ static json_t *allowed_json(const duet_room *room) {
 duet_error duet_handle_allowed(duet_request *req) {
 	allow_action action = parse_allow_action(duet_arg_str(req->args, "action"));
 	if(action == ALLOW_INVALID)
-		return duet_fail(req, DUET_ERR_INVALID_ELEMENT, "Invalid element (action should be enable, disable, add or remove)");
+		return duet_fail(
+		    req, DUET_ERR_INVALID_ELEMENT, "Invalid element (action should be enable, disable, add or remove)");
 	json_t *tokens = json_object_get(req->args, "allowed");
 	if((action == ALLOW_ADD || action == ALLOW_REMOVE) && tokens == NULL)
 		return duet_fail(req, DUET_ERR_MISSING_ELEMENT, "Missing element (allowed)");
@@ -285,8 +286,8 @@ static json_t *participant_stats(const duet_seat *seat, json_t *totals) {
 }
 
 duet_error duet_handle_stats(duet_request *req) {
-	json_t *totals = json_pack("{s{sisi}s{sisi}s{sisi}}", "audio", "packets", 0, "bytes", 0, "video", "packets",
-		0, "bytes", 0, "data", "packets", 0, "bytes", 0);
+	json_t *totals = json_pack("{s{sisi}s{sisi}s{sisi}}", "audio", "packets", 0, "bytes", 0, "video", "packets", 0,
+	    "bytes", 0, "data", "packets", 0, "bytes", 0);
 	json_t *rooms = json_array();
 	int participants = 0;
 	GList *all = duet_registry_sorted(req->engine->registry);

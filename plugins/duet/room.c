@@ -159,8 +159,8 @@ static char *unused_room_id(duet_registry *registry) {
 	}
 }
 
-duet_error duet_registry_add(duet_registry *registry, const char *id,
-		const duet_room_settings *settings, duet_origin origin, duet_room **out) {
+duet_error duet_registry_add(
+    duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out) {
 	if(id && g_hash_table_contains(registry->rooms, id))
 		return DUET_ERR_ROOM_EXISTS;
 	if(registry->max_rooms > 0 && duet_registry_size(registry) >= registry->max_rooms)

@@ -29,8 +29,8 @@ typedef struct duet_room duet_room;
 typedef struct duet_seat {
 	char *id;
 	char *display;
-	char *token;       /* reconnect token: only the participant ever sees it */
-	void *owner;       /* the engine's member sitting here; NULL while held */
+	char *token; /* reconnect token: only the participant ever sees it */
+	void *owner; /* the engine's member sitting here; NULL while held */
 	gint64 held_until; /* monotonic time (us) when a held seat is given up */
 	duet_room *room;
 } duet_seat;
@@ -38,7 +38,7 @@ typedef struct duet_seat {
 /* What an operator can set on a room; strings are owned by the room. */
 typedef struct duet_room_settings {
 	char *description;
-	char *pin;    /* NULL: no pin */
+	char *pin; /* NULL: no pin */
 	char *secret; /* NULL: editable only through the Admin API */
 	char *rec_dir;
 	gboolean is_private;
@@ -48,9 +48,9 @@ typedef struct duet_room_settings {
 } duet_room_settings;
 
 typedef enum duet_origin {
-	DUET_ORIGIN_CONFIG,  /* from the configuration file */
+	DUET_ORIGIN_CONFIG, /* from the configuration file */
 	DUET_ORIGIN_CREATED, /* from a create request */
-	DUET_ORIGIN_AUTO,    /* from a join of an unknown room */
+	DUET_ORIGIN_AUTO, /* from a join of an unknown room */
 } duet_origin;
 
 struct duet_room {
@@ -60,14 +60,14 @@ struct duet_room {
 	GHashTable *allowed; /* token set, made on first use (may be NULL) */
 	gboolean allowed_on; /* join needs a token from the set */
 	duet_seat *seats[DUET_SEATS];
-	gboolean in_call;        /* an answer was forwarded and no hangup since */
-	duet_seat *offerer;      /* whose offer waits for an answer, or NULL */
-	gboolean offer_in_call;  /* the pending offer renegotiates a call */
+	gboolean in_call; /* an answer was forwarded and no hangup since */
+	duet_seat *offerer; /* whose offer waits for an answer, or NULL */
+	gboolean offer_in_call; /* the pending offer renegotiates a call */
 };
 
 typedef struct duet_registry {
 	GHashTable *rooms; /* id -> duet_room */
-	GList *held;       /* seats whose owner vanished, oldest first */
+	GList *held; /* seats whose owner vanished, oldest first */
 	guint max_rooms;
 } duet_registry;
 
@@ -88,8 +88,8 @@ void duet_registry_free(duet_registry *registry);
 duet_room *duet_registry_find(duet_registry *registry, const char *id);
 guint duet_registry_size(duet_registry *registry);
 /* Adds a room with a copy of settings; id NULL generates one. */
-duet_error duet_registry_add(duet_registry *registry, const char *id,
-	const duet_room_settings *settings, duet_origin origin, duet_room **out);
+duet_error duet_registry_add(
+    duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out);
 /* Removes and frees a room and its seats (the caller detached the owners). */
 void duet_registry_remove(duet_registry *registry, duet_room *room);
 /* Rooms sorted by id (a new list of borrowed pointers). */

@@ -18,6 +18,8 @@
 #define WINDOW_MAX 3600
 #define TOKENS_MAX 1024
 
+/* The tables below are kept aligned by hand. */
+/* clang-format off */
 #define ROOM {"room", DUET_P_ROOM, TRUE, 0, 0}
 #define ROOM_OPTIONAL {"room", DUET_P_ROOM, FALSE, 0, 0}
 #define STRING(name) {name, DUET_P_STRING, FALSE, 0, STR_MAX}
@@ -97,24 +99,26 @@ static const duet_param message_params[] = {{"text", DUET_P_STRING, TRUE, 0, TEX
 #define ASYNC TRUE
 
 static const duet_route routes[] = {
-	/* name               kind   scope   fields            handler                       after */
-	{"create", SYNC, BOTH, create_params, duet_handle_create, NULL},
-	{"edit", SYNC, BOTH, edit_params, duet_handle_edit, NULL},
-	{"destroy", SYNC, BOTH, destroy_params, duet_handle_destroy, NULL},
-	{"exists", SYNC, CLIENT, room_params, duet_handle_exists, NULL},
-	{"list", SYNC, BOTH, no_params, duet_handle_list, NULL},
-	{"listparticipants", SYNC, BOTH, room_params, duet_handle_listparticipants, NULL},
-	{"kick", SYNC, BOTH, kick_params, duet_handle_kick, NULL},
-	{"allowed", SYNC, BOTH, allowed_params, duet_handle_allowed, NULL},
-	{"stats", SYNC, ADMIN, no_params, duet_handle_stats, NULL},
-	{"join", ASYNC, CLIENT, join_params, duet_handle_join, NULL},
-	{"offer", ASYNC, CLIENT, no_params, duet_handle_offer, duet_forward_offer},
-	{"answer", ASYNC, CLIENT, no_params, duet_handle_answer, duet_forward_answer},
-	{"configure", ASYNC, CLIENT, configure_params, duet_handle_configure, NULL},
-	{"message", ASYNC, CLIENT, message_params, duet_handle_message, NULL},
-	{"hangup", ASYNC, CLIENT, no_params, duet_handle_hangup, NULL},
-	{"leave", ASYNC, CLIENT, no_params, duet_handle_leave, NULL},
+	/* name             kind   scope   fields            handler                        after */
+	{"create",           SYNC,  BOTH,   create_params,    duet_handle_create,            NULL},
+	{"edit",             SYNC,  BOTH,   edit_params,      duet_handle_edit,              NULL},
+	{"destroy",          SYNC,  BOTH,   destroy_params,   duet_handle_destroy,           NULL},
+	{"exists",           SYNC,  CLIENT, room_params,      duet_handle_exists,            NULL},
+	{"list",             SYNC,  BOTH,   no_params,        duet_handle_list,              NULL},
+	{"listparticipants", SYNC,  BOTH,   room_params,      duet_handle_listparticipants,  NULL},
+	{"kick",             SYNC,  BOTH,   kick_params,      duet_handle_kick,              NULL},
+	{"allowed",          SYNC,  BOTH,   allowed_params,   duet_handle_allowed,           NULL},
+	{"stats",            SYNC,  ADMIN,  no_params,        duet_handle_stats,             NULL},
+	{"join",             ASYNC, CLIENT, join_params,      duet_handle_join,              NULL},
+	{"offer",            ASYNC, CLIENT, no_params,        duet_handle_offer,             duet_forward_offer},
+	{"answer",           ASYNC, CLIENT, no_params,        duet_handle_answer,            duet_forward_answer},
+	{"configure",        ASYNC, CLIENT, configure_params, duet_handle_configure,         NULL},
+	{"message",          ASYNC, CLIENT, message_params,   duet_handle_message,           NULL},
+	{"hangup",           ASYNC, CLIENT, no_params,        duet_handle_hangup,            NULL},
+	{"leave",            ASYNC, CLIENT, no_params,        duet_handle_leave,             NULL},
 };
+
+/* clang-format on */
 
 const duet_route *duet_route_find(json_t *body, unsigned scope, duet_error *code, char *error, size_t error_len) {
 	*code = DUET_OK;

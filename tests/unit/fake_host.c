@@ -65,15 +65,15 @@ static gint64 now(void) {
 }
 
 const duet_host fake_host = {
-	.ref = ref,
-	.unref = unref,
-	.push = push,
-	.close_media = close_media,
-	.apply_bitrate = apply_bitrate,
-	.notify = notify,
-	.events_enabled = events_enabled,
-	.sdp_valid = sdp_valid,
-	.now = now,
+    .ref = ref,
+    .unref = unref,
+    .push = push,
+    .close_media = close_media,
+    .apply_bitrate = apply_bitrate,
+    .notify = notify,
+    .events_enabled = events_enabled,
+    .sdp_valid = sdp_valid,
+    .now = now,
 };
 
 fake_member *fake_member_new(void) {
@@ -113,12 +113,12 @@ void fake_reset(void) {
 
 duet_engine *fake_engine_new(gboolean auto_create, guint max_rooms, const char *admin_key) {
 	duet_settings settings = {
-		.admin_key = (char *)admin_key,
-		.auto_create = auto_create,
-		.max_rooms = max_rooms,
-		.reconnect_window = 15,
-		.events = TRUE,
-		.rec_dir = (char *)"/tmp",
+	    .admin_key = (char *)admin_key,
+	    .auto_create = auto_create,
+	    .max_rooms = max_rooms,
+	    .reconnect_window = 15,
+	    .events = TRUE,
+	    .rec_dir = (char *)"/tmp",
 	};
 	fake_reset();
 	return duet_engine_new(&settings, &fake_host, NULL);
@@ -133,7 +133,7 @@ json_t *fake_request(duet_engine *engine, fake_member *caller, const char *body_
 	unsigned scope = caller ? DUET_FOR_CLIENT : DUET_FOR_ADMIN;
 	const duet_route *route = duet_route_find(body, scope, &code, text, sizeof(text));
 	json_t *answer = route ? duet_engine_run(engine, route, caller ? &caller->member : NULL, body, jsep)
-		: duet_error_body(code, text);
+	                       : duet_error_body(code, text);
 	json_decref(body);
 	return answer;
 }

@@ -245,7 +245,7 @@ static void test_leave_and_auto_room_vanishes(fixture *f, gconstpointer data) {
 static void test_rooms_with_secret(fixture *f, gconstpointer data) {
 	(void)data;
 	drop(expect(f, f->a, "{\"request\":\"create\",\"room\":\"s\",\"secret\":\"x\",\"pin\":\"1\",\"is_private\":true}",
-		"created"));
+	    "created"));
 	expect_error(f, f->a, "{\"request\":\"create\",\"room\":\"s\"}", DUET_ERR_ROOM_EXISTS);
 	expect_error(f, f->a, "{\"request\":\"join\",\"room\":\"s\"}", DUET_ERR_UNAUTHORIZED);
 	expect_error(f, f->a, "{\"request\":\"join\",\"room\":\"s\",\"pin\":\"2\"}", DUET_ERR_UNAUTHORIZED);
@@ -321,12 +321,13 @@ static void test_takeover_with_token(fixture *f, gconstpointer data) {
 	char *id = g_strdup(json_string_value(json_object_get(bj, "id")));
 	char *token = g_strdup(json_string_value(json_object_get(bj, "reconnect_token")));
 	char body[256];
-	g_snprintf(body, sizeof(body), "{\"request\":\"join\",\"room\":\"t\",\"id\":\"%s\",\"reconnect_token\":\"nope\"}", id);
+	g_snprintf(
+	    body, sizeof(body), "{\"request\":\"join\",\"room\":\"t\",\"id\":\"%s\",\"reconnect_token\":\"nope\"}", id);
 	expect_error(f, f->c, body, DUET_ERR_UNAUTHORIZED);
 	g_assert_null(f->c->member.seat);
 	/* the old handle is still alive: it is replaced */
 	g_snprintf(body, sizeof(body), "{\"request\":\"join\",\"room\":\"t\",\"id\":\"%s\",\"reconnect_token\":\"%s\"}", id,
-		token);
+	    token);
 	json_t *cj = expect(f, f->c, body, "joined");
 	g_assert_cmpstr(json_string_value(json_object_get(cj, "display")), ==, "B");
 	g_assert_cmpstr(json_string_value(json_object_get(cj, "reconnect_token")), !=, token);
@@ -393,11 +394,12 @@ static void test_allowed_list(fixture *f, gconstpointer data) {
 	(void)data;
 	drop(expect(f, f->c, "{\"request\":\"create\",\"room\":\"v\",\"secret\":\"s\"}", "created"));
 	expect_error(f, f->c, "{\"request\":\"allowed\",\"room\":\"v\",\"secret\":\"s\",\"action\":\"add\"}",
-		DUET_ERR_MISSING_ELEMENT);
+	    DUET_ERR_MISSING_ELEMENT);
 	expect_error(f, f->c, "{\"request\":\"allowed\",\"room\":\"v\",\"secret\":\"s\",\"action\":\"dance\"}",
-		DUET_ERR_INVALID_ELEMENT);
+	    DUET_ERR_INVALID_ELEMENT);
 	json_t *r = expect(f, f->c,
-		"{\"request\":\"allowed\",\"room\":\"v\",\"secret\":\"s\",\"action\":\"enable\",\"allowed\":[\"t1\"]}", "success");
+	    "{\"request\":\"allowed\",\"room\":\"v\",\"secret\":\"s\",\"action\":\"enable\",\"allowed\":[\"t1\"]}",
+	    "success");
 	g_assert_cmpuint(json_array_size(json_object_get(r, "allowed")), ==, 1);
 	expect_error(f, f->a, "{\"request\":\"join\",\"room\":\"v\",\"token\":\"t2\"}", DUET_ERR_UNAUTHORIZED);
 	drop(expect(f, f->a, "{\"request\":\"join\",\"room\":\"v\",\"token\":\"t1\"}", "joined"));

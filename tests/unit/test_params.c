@@ -5,12 +5,12 @@
 #include "tests.h"
 
 static const duet_param params[] = {
-	{"room", DUET_P_ROOM, TRUE, 0, 0},
-	{"display", DUET_P_STRING, FALSE, 0, 4},
-	{"n", DUET_P_INT, FALSE, 0, 10},
-	{"flag", DUET_P_BOOL, FALSE, 0, 0},
-	{"list", DUET_P_TOKENS, FALSE, 0, 2},
-	DUET_PARAMS_END,
+    {"room", DUET_P_ROOM, TRUE, 0, 0},
+    {"display", DUET_P_STRING, FALSE, 0, 4},
+    {"n", DUET_P_INT, FALSE, 0, 10},
+    {"flag", DUET_P_BOOL, FALSE, 0, 0},
+    {"list", DUET_P_TOKENS, FALSE, 0, 2},
+    DUET_PARAMS_END,
 };
 
 static duet_error check(const char *text, json_t **args) {

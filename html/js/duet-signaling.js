@@ -256,7 +256,12 @@
 			});
 			s.on('localtrack', (t, on) => this.emit('localtrack', t, on));
 			s.on('remotetrack', (t, mid, on) => this.emit('remotetrack', t, mid, on));
-			s.on('cleanup', () => { this._offerSent = false; this.emit('cleanup'); });
+			s.on('cleanup', () => {
+				this._offerSent = false;
+				this.emit('cleanup');
+				// janus.js stopped the call's tracks; keep a preview while in the room.
+				if (this.me && !['left', 'kicked', 'destroyed', 'replaced', 'failed'].includes(this.state)) this._startPreview();
+			});
 			s.on('ice', (state) => this.emit('ice', state));
 		}
 
@@ -290,10 +295,14 @@
 			}
 			this._set('joining', { room });
 			this.timings = { joinSentAt: now() };
+			// Open camera and microphone while the join travels: the preview shows
+			// at once, and the call that follows need not wait for getUserMedia.
+			this._startPreview();
 			let joined;
 			try {
 				joined = await this.sig.request(body);
 			} catch (err) {
+				this._stopPreview();
 				this._set('ready', { error: err, room });
 				throw err;
 			}
@@ -319,6 +328,7 @@
 			} finally {
 				DuetCall.clearSeat();
 				this.sig.closeMedia();
+				this._stopPreview();
 				this.peer = null;
 				this._set('left', { room: this.room });
 			}
@@ -328,17 +338,17 @@
 
 		/** Start a call: capture camera+mic and send the offer. */
 		async call() {
+			this._newCallTimings();
 			this._set('calling', { role: 'caller' });
-			this.timings.callStartedAt = now();
-			this.timings.firstRemoteFrameAt = undefined;
 			// A stale PeerConnection (a call that ended without us hearing) would make
 			// this a renegotiation; a new call starts from a clean one.
 			this.sig.closeMedia();
-			await this._offer({ tracks: DuetCall.cameraTracks() });
+			await this._offer({ tracks: await this._captureTracks() });
 		}
 
 		async _offer(options) {
 			const jsep = await this.sig.createOffer(options);
+			this.timings.offerCreatedAt = this.timings.offerCreatedAt || now();
 			this._offerSent = true;
 			try {
 				await this.sig.request({ request: 'offer' }, jsep);
@@ -357,14 +367,15 @@
 		async _answer(msg, jsep) {
 			const fresh = !msg.renegotiation || !this.sig.peerConnection();
 			if (fresh) {
+				this._newCallTimings();
 				this._set('calling', { role: 'callee' });
-				this.timings.callStartedAt = now();
-				this.timings.firstRemoteFrameAt = undefined;
 				if (!msg.renegotiation) this.sig.closeMedia();
 			}
 			// A PeerConnection that already sends keeps its tracks; a new one captures.
-			const tracks = this.sig.peerConnection() ? [] : DuetCall.cameraTracks();
+			const tracks = this.sig.peerConnection() ? [] : await this._captureTracks();
+			this.timings.offerReceivedAt = this.timings.offerReceivedAt || now();
 			const answer = await this.sig.createAnswer(jsep, tracks);
+			this.timings.answerCreatedAt = this.timings.answerCreatedAt || now();
 			this._offerSent = false;
 			await this.sig.request({ request: 'answer' }, answer);
 			// A renegotiated screen share may have been stopped by our own reply:
@@ -431,6 +442,7 @@
 				this._answer(msg, jsep).catch((err) => this.emit('error', err));
 				break;
 			case 'answer':
+				this.timings.answerReceivedAt = this.timings.answerReceivedAt || now();
 				this._offerSent = false;
 				this.sig.acceptAnswer(jsep)
 					.then(() => this._syncScreenFlag())
@@ -455,6 +467,7 @@
 				this.sig.closeMedia();
 				if (msg.reason === 'replaced' && this.me && msg.peer && msg.peer.id === this.me.id) {
 					// Another tab took our seat with our token: this page is out.
+					this._stopPreview();
 					this._set('replaced');
 					break;
 				}
@@ -466,11 +479,13 @@
 				break;
 			case 'kicked':
 				this.sig.closeMedia();
+				this._stopPreview();
 				DuetCall.clearSeat();
 				this._set('kicked', { room: this.room });
 				break;
 			case 'destroyed':
 				this.sig.closeMedia();
+				this._stopPreview();
 				DuetCall.clearSeat();
 				this._set('destroyed', { room: this.room });
 				break;
@@ -481,7 +496,7 @@
 
 		_onWebrtc(up, reason) {
 			if (up) {
-				this.timings.webrtcUpAt = now();
+				this.timings.webrtcUpAt = this.timings.webrtcUpAt || now();
 				this._set('in-call');
 				return;
 			}
@@ -494,6 +509,54 @@
 		}
 
 		/* ---------- helpers ---------- */
+
+		/** Per-call instrumentation starts again; the join times stay. */
+		_newCallTimings() {
+			const { joinSentAt, joinedAt } = this.timings;
+			this.timings = { joinSentAt, joinedAt, callStartedAt: now() };
+		}
+
+		/** Start capturing camera and microphone (once); emits "preview" with the stream. */
+		_startPreview() {
+			if (this._preview) return this._preview;
+			const preview = navigator.mediaDevices.getUserMedia({
+				audio: true,
+				video: { width: { ideal: 640 }, height: { ideal: 480 } },
+			}).then((stream) => {
+				if (this._preview !== preview) { stream.getTracks().forEach((t) => t.stop()); return null; }
+				this.emit('preview', stream);
+				return stream;
+			}, (err) => {
+				if (this._preview === preview) this._preview = null;
+				this.emit('error', err);
+				return null;
+			});
+			this._preview = preview;
+			return preview;
+		}
+
+		_stopPreview() {
+			const preview = this._preview;
+			this._preview = null;
+			if (preview) preview.then((stream) => stream && stream.getTracks().forEach((t) => t.stop()));
+			this.emit('preview', null);
+		}
+
+		/**
+		 * The tracks for a new PeerConnection: the preview's, handed over to
+		 * janus.js (which stops them when the call ends), or a fresh capture.
+		 */
+		async _captureTracks() {
+			const stream = this._preview ? await this._preview : null;
+			this._preview = null;
+			const live = stream && stream.getTracks().length === 2
+				&& stream.getTracks().every((t) => t.readyState === 'live');
+			if (!live) return DuetCall.cameraTracks();
+			return [
+				{ type: 'audio', capture: stream.getAudioTracks()[0], recv: true },
+				{ type: 'video', capture: stream.getVideoTracks()[0], recv: true },
+			];
+		}
 
 		static cameraTracks() {
 			return [

@@ -163,6 +163,7 @@
 		call.on('localtrack', onLocalTrack);
 		call.on('remotetrack', onRemoteTrack);
 		call.on('cleanup', onCleanup);
+		call.on('preview', onPreview);
 		call.on('chat', addChat);
 		call.on('relay', renderRelay);
 		call.on('screen', renderScreen);
@@ -314,6 +315,13 @@
 		if (!on && track.kind === 'video' && ui.call.screen && !ui.switchingScreen && ui.call.state === 'in-call') {
 			toggleScreen();
 		}
+	}
+
+	/** Our camera before (and between) calls; a call's own local tracks replace it. */
+	function onPreview(stream) {
+		if (ui.call.sig.peerConnection()) return;
+		ui.localStream = new MediaStream(stream ? stream.getVideoTracks() : []);
+		$('local-video').srcObject = stream ? ui.localStream : null;
 	}
 
 	function onRemoteTrack(track, mid, on) {

@@ -35,11 +35,11 @@ def assert_ok(answer, name):
     return data
 
 
-def assert_fields(data, **expected):
-    """Each key of `expected` is in `data` with that value."""
+def assert_fields(obj, /, **expected):
+    """Each key of `expected` is in `obj` with that value."""
     for key, value in expected.items():
-        assert key in data, "%r missing in %r" % (key, data)
-        assert data[key] == value, "%s: expected %r, got %r (in %r)" % (key, value, data[key], data)
+        assert key in obj, "%r missing in %r" % (key, obj)
+        assert obj[key] == value, "%s: expected %r, got %r (in %r)" % (key, value, obj[key], obj)
 
 
 def assert_no_secrets(obj, *secrets):

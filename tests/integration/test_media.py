@@ -1,20 +1,23 @@
 """Media relayed through Janus between two aiortc peers.
 
-Both peers send aiortc's generated audio and video; the test checks that
-the Admin API counters (`stats`, handle info) grow for both participants,
-that the callee's aiortc really receives RTP, that a data-channel message
-crosses, that `configure audio:false` stops relaying the caller's audio
-while its video still flows, and that `record` writes .mjr files into the
-room's rec_dir. One call serves all checks to keep the suite fast.
+Both peers send aiortc's generated audio and video in one call that the
+tests of this file share (set up once, to keep the suite fast). Covers the
+Admin API counters (`stats`, handle info) growing for both participants,
+the peers' aiortc really receiving RTP, data-channel messages (text and
+binary) crossing, `configure audio:false` stopping the relay of the
+caller's audio while its video still flows, and `record` writing .mjr
+files into the room's rec_dir.
 """
 
 import glob
 import os
 import time
 
+import pytest
+
 import janus_client as jc
 import webrtc
-from duet import assert_ok, establish_call
+from duet import Duet, assert_ok, establish_call
 
 
 def room_stats(room):
@@ -32,7 +35,7 @@ def wait_until(check, timeout, message):
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(message)
+            raise AssertionError(message() if callable(message) else message)
         time.sleep(0.2)
 
 
@@ -44,53 +47,94 @@ def inbound_packets(peer, kind):
     return webrtc.run(stats())
 
 
-def test_media_and_data_are_relayed(duet, janus):
-    room = duet.room_id()
-    callee, caller = duet.participant(media=True), duet.participant(media=True)
-    callee.must_join(room)
-    caller.must_join(room)
-    callee.wait("peer_joined")
-    establish_call(caller, callee, wait_up=True)
+class Call:
+    def __init__(self, janus, duet, room, caller, callee):
+        self.janus, self.duet, self.room, self.caller, self.callee = janus, duet, room, caller, callee
 
-    # counters grow on both sides
+
+@pytest.fixture(scope="module")
+def call(janus_manager):
+    janus = janus_manager.get()
+    duet = Duet("media")
+    try:
+        room = duet.room_id()
+        callee, caller = duet.participant(media=True), duet.participant(media=True)
+        callee.must_join(room)
+        caller.must_join(room)
+        callee.wait("peer_joined")
+        establish_call(caller, callee, wait_up=True)
+        yield Call(janus, duet, room, caller, callee)
+    finally:
+        duet.close()
+
+
+def test_rtp_is_relayed_both_ways(call, janus):
+    caller, callee = call.caller, call.callee
+
     def flowing():
-        stats = room_stats(room)
+        stats = room_stats(call.room)
         return all(stats[p.id][k]["packets"] > 10 for p in (caller, callee) for k in ("audio", "video")) and stats
 
-    stats = wait_until(flowing, 10, "media not relayed: %r" % (room_stats(room),))
+    stats = wait_until(flowing, 10, lambda: "media not relayed: %r" % (room_stats(call.room),))
     assert all(stats[p.id]["video"]["bytes"] > 1000 for p in (caller, callee))
-    assert wait_until(lambda: inbound_packets(callee.peer, "video") > 10, 5, "callee received no video")
-    assert wait_until(lambda: inbound_packets(caller.peer, "audio") > 10, 5, "caller received no audio")
+    wait_until(lambda: inbound_packets(callee.peer, "video") > 10, 5, "callee's aiortc received no video")
+    wait_until(lambda: inbound_packets(caller.peer, "audio") > 10, 5, "caller's aiortc received no audio")
     info = jc.handle_info(caller.handle)["plugin_specific"]
-    assert info["state"] == "in_call" and info["stats"]["audio"]["packets"] > 0
+    assert info["state"] == "in_call"
+    assert info["stats"]["audio"]["packets"] > 0 and info["stats"]["video"]["bytes"] > 0
 
-    # a data-channel message crosses
+
+def test_data_channel_messages_are_relayed(call, janus):
+    caller, callee = call.caller, call.callee
+    # Like janus.js, the answering side opens a channel of its own: Janus
+    # reports a handle's data channel usable (data_ready) only once its SCTP
+    # association has carried data.
     wait_until(lambda: caller.peer.channel and caller.peer.channel.readyState == "open", 5, "data channel not open")
+    callee.peer.open_channel("duet-callee")
+    wait_until(lambda: callee.peer.channel.readyState == "open", 5, "callee data channel not open")
+    callee.peer.send_data("pong over sctp")
+    wait_until(lambda: "pong over sctp" in caller.peer.received, 5, "callee's data-channel message not relayed")
     caller.peer.send_data("ping over sctp")
-    wait_until(lambda: "ping over sctp" in callee.peer.received, 5, "data-channel message not relayed")
-    assert room_stats(room)[caller.id]["data"]["packets"] >= 1
+    caller.peer.send_data(b"\x00\x01\xfe\xff")
+    wait_until(lambda: "ping over sctp" in callee.peer.received, 5, "caller's text message not relayed")
+    wait_until(lambda: b"\x00\x01\xfe\xff" in callee.peer.received, 5, "caller's binary message not relayed")
+    stats = room_stats(call.room)
+    assert stats[caller.id]["data"]["packets"] >= 2
+    assert stats[callee.id]["data"]["packets"] >= 1
 
-    # configure audio:false stops relaying the caller's audio, not its video
+
+def test_configure_audio_off_stops_audio_relay(call, janus):
+    caller = call.caller
     assert assert_ok(caller.configure(audio=False), "configured")["audio"] is False
-    time.sleep(0.3)
-    before = room_stats(room)[caller.id]
-    time.sleep(1.0)
-    after = room_stats(room)[caller.id]
-    assert after["audio"]["packets"] - before["audio"]["packets"] <= 1, (before, after)
-    assert after["video"]["packets"] > before["video"]["packets"], (before, after)
-    assert assert_ok(caller.configure(audio=True), "configured")["audio"] is True
+    try:
+        time.sleep(0.3)
+        before = room_stats(call.room)[caller.id]
+        time.sleep(1.0)
+        after = room_stats(call.room)[caller.id]
+        assert after["audio"]["packets"] - before["audio"]["packets"] <= 1, (before, after)
+        assert after["video"]["packets"] > before["video"]["packets"], (before, after)
+    finally:
+        assert assert_ok(caller.configure(audio=True), "configured")["audio"] is True
     wait_until(
-        lambda: room_stats(room)[caller.id]["audio"]["packets"] > after["audio"]["packets"] + 5,
+        lambda: room_stats(call.room)[caller.id]["audio"]["packets"] > after["audio"]["packets"] + 5,
         5,
         "audio not relayed again after configure audio:true",
     )
 
-    # recording writes .mjr files into rec_dir
-    rec_dir = os.path.join(janus.dir, "recordings")
-    before_files = set(glob.glob(os.path.join(rec_dir, "**", "*.mjr"), recursive=True))
-    assert assert_ok(caller.configure(record=True, filename="duet-media"), "configured")["recording"] is True
-    time.sleep(1.0)
-    assert assert_ok(caller.configure(record=False), "configured")["recording"] is False
-    files = set(glob.glob(os.path.join(rec_dir, "**", "*.mjr"), recursive=True)) - before_files
+
+def test_recording_writes_mjr_files(call, janus):
+    caller = call.caller
+    rec_dir = os.path.join(call.janus.dir, "recordings")
+    pattern = os.path.join(rec_dir, "**", "*.mjr")
+    before = set(glob.glob(pattern, recursive=True))
+    data = assert_ok(caller.configure(record=True, filename="duet-media"), "configured")
+    try:
+        assert data["recording"] is True, data
+        assert jc.handle_info(caller.handle)["plugin_specific"]["recording"] is True
+        time.sleep(1.0)
+    finally:
+        data = assert_ok(caller.configure(record=False), "configured")
+    assert data["recording"] is False
+    files = set(glob.glob(pattern, recursive=True)) - before
     assert files, "no .mjr written in %s" % rec_dir
     assert any(os.path.getsize(f) > 1000 for f in files), {f: os.path.getsize(f) for f in files}

@@ -288,12 +288,14 @@ def test_edit_and_destroy_unknown_room_is_455(duet):
 def test_room_without_secret_cannot_be_managed_on_plugin_api(duet):
     h = duet.handle()
     created = duet.create_room(h, description="no secret")
+    member = duet.participant()
+    member.must_join(created)
     auto, other = duet.pair()
-    for room in (created, auto.room):
+    for room, pid in ((created, member.id), (auto.room, auto.id)):
         for secret in ({}, {"secret": "anything"}):
             assert_error(h.sync(dict({"request": "edit", "room": room, "new_description": "x"}, **secret)), 458)
             assert_error(h.sync(dict({"request": "destroy", "room": room}, **secret)), 458)
-            assert_error(h.sync(dict({"request": "kick", "room": room, "id": auto.id}, **secret)), 458)
+            assert_error(h.sync(dict({"request": "kick", "room": room, "id": pid}, **secret)), 458)
             assert_error(h.sync(dict({"request": "allowed", "room": room, "action": "enable"}, **secret)), 458)
         assert exists(h, room) is True
     assert list_rooms(h)[created]["description"] == "no secret"

@@ -242,13 +242,6 @@ def test_configure_result(duet):
     assert (data["audio"], data["video"], data["data"], data["bitrate"]) == (True, True, True, 0)
 
 
-def test_configure_record_toggles_recording(duet):
-    p = duet.participant()
-    p.must_join(duet.room_id())
-    assert assert_ok(p.configure(record=True, filename="duet-test"), "configured")["recording"] is True
-    assert assert_ok(p.configure(record=False), "configured")["recording"] is False
-
-
 @pytest.mark.parametrize(
     "fields",
     [

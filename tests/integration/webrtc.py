@@ -83,7 +83,7 @@ class Peer:
             return self.pc.localDescription
 
         desc = run(make())
-        return {"type": desc.type, "sdp": desc.sdp}
+        return {"type": desc.type, "sdp": without_audio_level(desc.sdp)}
 
     def answer(self, jsep):
         """setRemoteDescription(offer) + createAnswer; returns the JSEP to send."""
@@ -92,10 +92,12 @@ class Peer:
         async def make():
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type="offer"))
             if self.media:
-                for transceiver in self.pc.getTransceivers():
-                    if transceiver.sender.track is None and transceiver.kind in ("audio", "video"):
-                        track = AudioStreamTrack() if transceiver.kind == "audio" else VideoStreamTrack()
-                        transceiver.sender.replaceTrack(track)
+                # addTrack reuses the offered (recvonly) transceivers: sendrecv
+                kinds = {t.kind for t in self.pc.getTransceivers() if t.sender.track is None}
+                if "audio" in kinds:
+                    self.pc.addTrack(AudioStreamTrack())
+                if "video" in kinds:
+                    self.pc.addTrack(VideoStreamTrack())
             answer = await self.pc.createAnswer()
             await self.pc.setLocalDescription(answer)
             return self.pc.localDescription
@@ -112,9 +114,22 @@ class Peer:
     def connection_state(self):
         return self.pc.connectionState if self.pc else "closed"
 
-    def send_data(self, text):
+    def open_channel(self, label="duet"):
+        """Open a data channel of our own (also on the answering side)."""
+
+        async def make():
+            channel = self.pc.createDataChannel(label)
+            channel.on("message", self.received.append)
+            return channel
+
+        self.channel = run(make())
+        return self.channel
+
+    def send_data(self, message):
+        """Send text (str) or binary (bytes) on our data channel."""
+
         async def send():
-            self.channel.send(text)
+            self.channel.send(message)
 
         run(send())
 
@@ -125,6 +140,20 @@ class Peer:
                 run(pc.close())
             except Exception:  # closing is best effort
                 pass
+
+
+def without_audio_level(sdp):
+    """Drop the ssrc-audio-level extmap from an aiortc offer.
+
+    aiortc 1.4 keeps one header-extension map per bundled transport, and its
+    offers use id 2 for audio-level on the audio m-line and for
+    abs-send-time on the video one; when Janus sends audio with the 1-byte
+    audio-level extension, aiortc parses it as abs-send-time and its
+    receive loop dies (struct.error). Without audio-level in the offer
+    Janus never adds it. (The same happens with Janus's own VideoCall.)
+    """
+    lines = [line for line in sdp.split("\r\n") if not (line.startswith("a=extmap:") and "ssrc-audio-level" in line)]
+    return "\r\n".join(lines)
 
 
 def candidates(sdp):

@@ -10,8 +10,9 @@
   run after the others, grouped by configuration, so that Janus restarts
   rarely. `janus.restart()` restarts it in the same folder (the plugin's
   configuration file, with its permanent rooms, is kept).
-- `duet`: a `duet.Duet` factory of participants, handles and room ids; all
-  its sessions are destroyed after the test.
+- `duet`: a `duet.Duet` factory of participants, handles and room ids; after
+  the test it checks the invariants of every event its handles received
+  (`Duet.check_events`) and destroys all its sessions.
 
 After every test the fixture checks that Janus is still running: a crash
 fails the test that caused it (and the next test gets a fresh Janus).
@@ -87,5 +88,8 @@ def janus(request, janus_manager):
 @pytest.fixture
 def duet(request, janus):
     factory = Duet(request.node.name)
-    yield factory
-    factory.close()
+    try:
+        yield factory
+        factory.check_events()
+    finally:
+        factory.close()

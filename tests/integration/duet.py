@@ -197,6 +197,30 @@ class Duet:
         data = assert_ok(handle.sync(dict({"request": "create"}, **fields)), "created")
         return data["room"]
 
+    def check_events(self):
+        """Invariants of every Duet event this test's handles received.
+
+        Every pushed event and every successful async answer names itself
+        in "duet" and has the room as a string; ids in "from"/"peer" are
+        strings; a reconnect token appears only in `joined`.
+        """
+        for session in self.sessions:
+            for handle in session.attached:
+                if handle.plugin != jc.DUET:
+                    continue
+                for event in handle.history:
+                    data = event.data
+                    assert isinstance(data, dict) and isinstance(data.get("duet"), str), event
+                    if data["duet"] == "event" and "error_code" in data:
+                        continue
+                    assert isinstance(data.get("room"), str) and data["room"], "event without room: %r" % (data,)
+                    if "from" in data:
+                        assert isinstance(data["from"], str), data
+                    if isinstance(data.get("peer"), dict):
+                        assert isinstance(data["peer"].get("id"), str), data
+                    if data["duet"] != "joined":
+                        assert "reconnect_token" not in json.dumps(data), data
+
     def close(self):
         for participant in self.participants:
             participant.peer.close()

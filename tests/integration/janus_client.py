@@ -90,7 +90,8 @@ class Session:
             raise JanusError(answer)
         self.id = answer["data"]["id"]
         self.session_url = "%s/%d" % (url, self.id)
-        self.handles = {}
+        self.handles = {}  # attached handles by id
+        self.attached = []  # every handle attached, detached ones too
         self.unrouted = []
         self.lock = threading.Lock()
         self.closed = False
@@ -107,6 +108,7 @@ class Session:
         handle = Handle(self, answer["data"]["id"], plugin)
         with self.lock:
             self.handles[handle.id] = handle
+            self.attached.append(handle)
             early = [m for m in self.unrouted if m.get("sender") == handle.id]
             self.unrouted = [m for m in self.unrouted if m.get("sender") != handle.id]
         for message in early:

@@ -86,6 +86,13 @@ general: {
 }
 """
 
+NO_EVENTS = """
+general: {
+	events = false
+	rec_dir = "@DIR@/recordings"
+}
+"""
+
 
 def free_port():
     with socket.socket() as s:
@@ -283,7 +290,7 @@ def test_permanent_create_edit_destroy_survive_restart(duet, janus):
     assert exists(duet.handle(), keep) is False
 
 
-@pytest.mark.duet_config(PERMANENT, fresh=True)
+@pytest.mark.duet_config(PERMANENT)
 def test_permanent_via_admin_api(duet, janus):
     room = duet.room_id()
     assert_ok(jc.admin_plugin({"request": "create", "room": room, "permanent": True, "description": "adm"}), "created")
@@ -387,3 +394,14 @@ def test_event_handler_notifications(evh_collector, duet):
     text = json.dumps(evh_collector.events)
     for secret in ("evh-secret", "evh-pin", first.token, second.token, third.token):
         assert secret not in text, "%r leaked to the event handler" % secret
+
+
+@pytest.mark.duet_config(NO_EVENTS, extra_args=("--evh", "http://127.0.0.1:%d/" % EVH_PORT))
+def test_events_false_sends_no_notifications(evh_collector, duet):
+    room = duet.create_room(secret="s")
+    first, second = duet.pair(room)
+    establish_call(second, first)
+    assert_ok(second.leave(), "left")
+    assert_ok(duet.handle().sync({"request": "destroy", "room": room, "secret": "s"}), "destroyed")
+    time.sleep(1.0)
+    assert duet_notifications(evh_collector) == []

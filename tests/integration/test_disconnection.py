@@ -61,6 +61,15 @@ def test_window_zero_frees_seat_at_once(duet):
     duet.participant().must_join(room)
 
 
+def test_edited_window_applies(duet):
+    h = duet.handle()
+    room = room_with_window(duet, 60)
+    assert_ok(h.sync({"request": "edit", "room": room, "secret": "s", "new_reconnect_window": 0}), "edited")
+    first, second = duet.pair(room)
+    second.handle.detach()
+    assert first.wait("peer_left").data["reason"] == "disconnected"
+
+
 def test_reconnect_within_window(duet):
     room = room_with_window(duet, 1)
     first, second = duet.pair(room, callee_fields={"display": "Alice"}, caller_fields={"display": "Bob"})

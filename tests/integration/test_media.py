@@ -47,6 +47,9 @@ def inbound_packets(peer, kind):
     return webrtc.run(stats())
 
 
+ROOM_BITRATE = 600000
+
+
 class Call:
     def __init__(self, janus, duet, room, caller, callee):
         self.janus, self.duet, self.room, self.caller, self.callee = janus, duet, room, caller, callee
@@ -57,7 +60,7 @@ def call(janus_manager):
     janus = janus_manager.get()
     duet = Duet("media")
     try:
-        room = duet.room_id()
+        room = duet.create_room(bitrate=ROOM_BITRATE)
         callee, caller = duet.participant(media=True), duet.participant(media=True)
         callee.must_join(room)
         caller.must_join(room)
@@ -138,3 +141,36 @@ def test_recording_writes_mjr_files(call, janus):
     files = set(glob.glob(pattern, recursive=True)) - before
     assert files, "no .mjr written in %s" % rec_dir
     assert any(os.path.getsize(f) > 1000 for f in files), {f: os.path.getsize(f) for f in files}
+
+
+def test_keyframe_requested_when_both_up(call, janus):
+    for p in (call.caller, call.callee):
+        wait_until(
+            lambda: any(f[0] == "pli" for f in p.peer.feedback()),
+            5,
+            lambda: "no PLI reached %s: %r" % (p, p.peer.feedback()),
+        )
+
+
+def remb_after(peer, start):
+    return [f[1] for f in peer.peer.feedback()[start:] if f[0] == "remb"]
+
+
+def test_remb_applies_the_lower_cap(call, janus):
+    caller, callee = call.caller, call.callee
+    # the room's cap alone
+    wait_until(lambda: remb_after(callee, 0), 5, "no REMB reached the callee (room bitrate %d)" % ROOM_BITRATE)
+    assert 0 < remb_after(callee, 0)[-1] <= ROOM_BITRATE, remb_after(callee, 0)
+    # a participant cap below the room's
+    start = len(caller.peer.feedback())
+    assert assert_ok(caller.configure(bitrate=250000), "configured")["bitrate"] == 250000
+    try:
+        wait_until(lambda: remb_after(caller, start), 5, "no REMB after configure bitrate")
+        assert 0 < remb_after(caller, start)[-1] <= 250000, remb_after(caller, start)
+        # a participant cap above the room's: the room's wins
+        start = len(caller.peer.feedback())
+        assert_ok(caller.configure(bitrate=5000000), "configured")
+        wait_until(lambda: remb_after(caller, start), 5, "no REMB after configure bitrate")
+        assert 0 < remb_after(caller, start)[-1] <= ROOM_BITRATE, remb_after(caller, start)
+    finally:
+        assert_ok(caller.configure(bitrate=0), "configured")

@@ -16,6 +16,23 @@ import threading
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AudioStreamTrack, VideoStreamTrack
+from aiortc.rtcdtlstransport import RTCDtlsTransport
+from aiortc.rtp import RTCP_PSFB_APP, RTCP_PSFB_PLI, RtcpPacket, RtcpPsfbPacket, unpack_remb_fci
+
+# Test instrumentation: keep every RTCP packet a DTLS transport receives
+# (in transport._duet_rtcp), so that tests can see Janus's PLI and REMB.
+_original_handle_rtcp_data = RTCDtlsTransport._handle_rtcp_data
+
+
+async def _recording_handle_rtcp_data(self, data):
+    try:
+        self.__dict__.setdefault("_duet_rtcp", []).extend(RtcpPacket.parse(data))
+    except ValueError:
+        pass
+    await _original_handle_rtcp_data(self, data)
+
+
+RTCDtlsTransport._handle_rtcp_data = _recording_handle_rtcp_data
 
 _loop = None
 _loop_lock = threading.Lock()
@@ -109,6 +126,25 @@ class Peer:
         """setRemoteDescription(answer) on the offering side."""
         assert jsep and jsep.get("type") == "answer", "not an answer: %r" % (jsep,)
         run(self.pc.setRemoteDescription(RTCSessionDescription(sdp=jsep["sdp"], type="answer")))
+
+    def feedback(self):
+        """Payload-specific RTCP feedback received so far, in order:
+        ("pli", media_ssrc) and ("remb", bitrate, ssrcs) tuples."""
+        result = []
+        transports = {id(s.transport): s.transport for s in self.pc.getSenders() if s.transport} if self.pc else {}
+        for transport in transports.values():
+            for packet in list(transport.__dict__.get("_duet_rtcp", [])):
+                if not isinstance(packet, RtcpPsfbPacket):
+                    continue
+                if packet.fmt == RTCP_PSFB_PLI:
+                    result.append(("pli", packet.media_ssrc))
+                elif packet.fmt == RTCP_PSFB_APP:
+                    try:
+                        bitrate, ssrcs = unpack_remb_fci(packet.fci)
+                    except ValueError:
+                        continue
+                    result.append(("remb", bitrate, ssrcs))
+        return result
 
     @property
     def connection_state(self):

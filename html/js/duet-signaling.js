@@ -143,16 +143,19 @@
 				const entry = expect ? { request: body.request, expect, resolve, reject } : null;
 				// Queue before sending: over HTTP the event may overtake the ack.
 				if (entry) this._pending.push(entry);
+				console.debug('duet ->', JSON.stringify(body), jsep ? `(+${jsep.type})` : '');
 				this.handle.send({
 					message: body,
 					jsep: jsep || undefined,
 					success: (data) => {
 						if (!data) return;           // ack: the result comes as an event
+						console.debug('duet <- (sync)', JSON.stringify(data));
 						if (entry) this._drop(entry); // answered synchronously after all
 						if (data.error_code) reject(new DuetError(data.error_code, data.error, body.request));
 						else resolve(data);
 					},
 					error: (err) => {
+						console.debug('duet <- (core error)', String(err));
 						if (entry) this._drop(entry);
 						// janus.js gives "<code> <reason>" for core errors.
 						const m = /^(\d+)\s+(.*)$/.exec(String(err));
@@ -165,6 +168,7 @@
 		_drop(entry) { this._pending = this._pending.filter((e) => e !== entry); }
 
 		_onMessage(msg, jsep) {
+			console.debug('duet <-', JSON.stringify(msg), jsep ? `(+${jsep.type})` : '');
 			if (msg.error_code) {
 				const entry = this._pending.shift();
 				const err = new DuetError(msg.error_code, msg.error, entry ? entry.request : undefined);
@@ -241,7 +245,6 @@
 			this.relay = { audio: true, video: true };  // what configure last set
 			this.screen = false;       // sharing the screen instead of the camera
 			this.timings = {};         // call-setup instrumentation, read by the tests
-			this._offerSent = false;   // our offer awaits an answer
 			this._bindEvents();
 		}
 
@@ -257,7 +260,6 @@
 			s.on('localtrack', (t, on) => this.emit('localtrack', t, on));
 			s.on('remotetrack', (t, mid, on) => this.emit('remotetrack', t, mid, on));
 			s.on('cleanup', () => {
-				this._offerSent = false;
 				this.emit('cleanup');
 				// janus.js stopped the call's tracks; keep a preview while in the room.
 				if (this.me && !['left', 'kicked', 'destroyed', 'replaced', 'failed'].includes(this.state)) this._startPreview();
@@ -336,8 +338,22 @@
 
 		/* ---------- offer / answer ---------- */
 
+		/**
+		 * Offers, answers and renegotiations run one at a time: janus.js has one
+		 * PeerConnection per handle, and two of them interleaved (our "call
+		 * again" while the peer's offer arrives) would corrupt it. A task that
+		 * fails does not stop the ones queued after it.
+		 */
+		_serial(task) {
+			const run = (this._queue || Promise.resolve()).then(task);
+			this._queue = run.catch(() => {});
+			return run;
+		}
+
 		/** Start a call: capture camera+mic and send the offer. */
-		async call() {
+		call() { return this._serial(() => this._call()); }
+
+		async _call() {
 			this._newCallTimings();
 			this._set('calling', { role: 'caller' });
 			// A stale PeerConnection (a call that ended without us hearing) would make
@@ -349,14 +365,19 @@
 		async _offer(options) {
 			const jsep = await this.sig.createOffer(options);
 			this.timings.offerCreatedAt = this.timings.offerCreatedAt || now();
-			this._offerSent = true;
+			// Test hook: the glare test holds both pages' offers and lets them go together.
+			if (this.offerGate) await this.offerGate;
+			const sentAt = now();
 			try {
 				await this.sig.request({ request: 'offer' }, jsep);
 			} catch (err) {
-				this._offerSent = false;
-				if (err.code === 464) {
-					// Glare: the peer offered at the same moment and its offer won.
-					// Its "offer" event comes (or came) to us; answering it recovers.
+				// Glare: the peer offered at the same moment and its offer won. The
+				// plugin says so with 464; when the peer's offer had already been
+				// pushed to our handle, the Janus core itself refuses ours first
+				// (490 "Error setting ICE locally"). Either way the peer's "offer"
+				// event comes (or came) to us, and answering it recovers.
+				if (err.code === 464 || (err.core && await this._peerOfferedSince(sentAt, 3000))) {
+					this.glares = (this.glares || 0) + 1;
 					this.emit('notice', 'Both of you started the call at once — answering the other side.');
 					return;
 				}
@@ -365,45 +386,67 @@
 		}
 
 		async _answer(msg, jsep) {
-			const fresh = !msg.renegotiation || !this.sig.peerConnection();
+			const pc = this.sig.peerConnection();
+			const fresh = !msg.renegotiation || !pc;
 			if (fresh) {
 				this._newCallTimings();
 				this._set('calling', { role: 'callee' });
-				if (!msg.renegotiation) this.sig.closeMedia();
+				// A new call answers from a new PeerConnection; except when our own
+				// offer lost a glare: then this one answers (the browser rolls our
+				// offer back), keeping the ICE credentials and DTLS certificate Janus
+				// may already have seen in that offer.
+				const glare = pc && pc.signalingState === 'have-local-offer';
+				if (!msg.renegotiation && !glare) this.sig.closeMedia();
 			}
 			// A PeerConnection that already sends keeps its tracks; a new one captures.
 			const tracks = this.sig.peerConnection() ? [] : await this._captureTracks();
 			this.timings.offerReceivedAt = this.timings.offerReceivedAt || now();
 			const answer = await this.sig.createAnswer(jsep, tracks);
 			this.timings.answerCreatedAt = this.timings.answerCreatedAt || now();
-			this._offerSent = false;
 			await this.sig.request({ request: 'answer' }, answer);
 			// A renegotiated screen share may have been stopped by our own reply:
 			// keep the "sharing" flag in line with what the sender really sends.
 			this._syncScreenFlag();
 		}
 
+		/** Whether the peer's offer arrives (or arrived) after `since`, waiting up to `ms`. */
+		_peerOfferedSince(since, ms) {
+			return new Promise((resolve) => {
+				const deadline = now() + ms;
+				const check = () => {
+					if (this._remoteOfferAt >= since) resolve(true);
+					else if (now() > deadline) resolve(false);
+					else setTimeout(check, 50);
+				};
+				check();
+			});
+		}
+
 		/** Renegotiate: an ICE restart on the same PeerConnection. */
-		async restartIce() {
-			if (!this.sig.peerConnection()) throw new DuetError(0, 'There is no call to reconnect.', 'offer', true);
-			await this._offer({ iceRestart: true, tracks: [] });
+		restartIce() {
+			return this._serial(async () => {
+				if (!this.sig.peerConnection()) throw new DuetError(0, 'There is no call to reconnect.', 'offer', true);
+				await this._offer({ iceRestart: true, tracks: [] });
+			});
 		}
 
 		/** Renegotiate: replace the camera by the screen (or back). */
-		async shareScreen(on) {
-			if (!this.sig.peerConnection()) throw new DuetError(0, 'Start a call before sharing your screen.', 'offer', true);
-			const track = on
-				? { type: 'screen', capture: { frameRate: { ideal: 15 } }, replace: true }
-				: { type: 'video', capture: true, replace: true };
-			await this._offer({ tracks: [track] });
-			this.screen = on;
-			this.emit('screen', on);
+		shareScreen(on) {
+			return this._serial(async () => {
+				if (!this.sig.peerConnection()) throw new DuetError(0, 'Start a call before sharing your screen.', 'offer', true);
+				const track = on
+					? { type: 'screen', capture: { frameRate: { ideal: 15 } }, replace: true }
+					: { type: 'video', capture: true, replace: true };
+				await this._offer({ tracks: [track] });
+				this._syncScreenFlag();
+			});
 		}
 
 		_syncScreenFlag() {
 			const pc = this.sig.peerConnection();
 			const sender = pc && pc.getSenders().find((s) => s.track && s.track.kind === 'video');
-			const sharing = !!(sender && sender.track && /screen|window|tab|web-contents/i.test(sender.track.label));
+			// Only display-capture tracks have a displaySurface setting.
+			const sharing = !!(sender && sender.track && sender.track.getSettings().displaySurface);
 			if (sharing !== this.screen) { this.screen = sharing; this.emit('screen', sharing); }
 		}
 
@@ -438,13 +481,12 @@
 				this._set('paired', { joined: true });   // the newcomer offers; we wait
 				break;
 			case 'offer':
-				if (msg.peer) this.peer = msg.peer;
-				this._answer(msg, jsep).catch((err) => this.emit('error', err));
+				this._remoteOfferAt = now();
+				this._serial(() => this._answer(msg, jsep)).catch((err) => this.emit('error', err));
 				break;
 			case 'answer':
 				this.timings.answerReceivedAt = this.timings.answerReceivedAt || now();
-				this._offerSent = false;
-				this.sig.acceptAnswer(jsep)
+				this._serial(() => this.sig.acceptAnswer(jsep))
 					.then(() => this._syncScreenFlag())
 					.catch((err) => this.emit('error', new DuetError(0, 'The browser rejected the answer: ' + err, 'answer', true)));
 				break;
@@ -518,7 +560,11 @@
 
 		/** Start capturing camera and microphone (once); emits "preview" with the stream. */
 		_startPreview() {
-			if (this._preview) return this._preview;
+			if (this._preview) {
+				// Already capturing: show it again (a cleanup may have blanked the UI).
+				this._preview.then((stream) => { if (stream) this.emit('preview', stream); });
+				return this._preview;
+			}
 			const preview = navigator.mediaDevices.getUserMedia({
 				audio: true,
 				video: { width: { ideal: 640 }, height: { ideal: 480 } },

@@ -548,6 +548,10 @@
 			timings: () => Object.assign({}, call.timings),
 			state: () => call.state,
 			lastStats: null,
+			// Hold our next offers until releaseOffers() (to make glare on purpose).
+			holdOffers: () => { call.offerGate = new Promise((r) => { call.releaseOfferGate = r; }); },
+			releaseOffers: () => { const r = call.releaseOfferGate; call.offerGate = null; if (r) r(); },
+			offerHeld: () => !!call.offerGate && call.timings.offerCreatedAt !== undefined,
 		};
 	}
 

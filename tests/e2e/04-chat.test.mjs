@@ -18,4 +18,10 @@ e2e('chat messages go from one page to the other', async (open) => {
 	await b.page.fill('#chat-input', 'Fine, thanks');
 	await b.click('#chat-send');
 	await a.sees('#chat-log .msg.peer', 'Fine, thanks');
+
+	// A live call with a conversation: the screenshots of the docs.
+	await a.sees('#remote-stats', /fps/);
+	await b.sees('#remote-stats', /fps/);
+	await a.screenshot('call-chat-Ana');
+	await b.screenshot('call-chat-Ben');
 });

@@ -44,9 +44,11 @@ export function uniqueRoom(label) {
  * page for `room`. Nothing is joined yet; call join().
  */
 export class Peer {
-	static async open(name, room, { viewport = { width: 1280, height: 860 }, query = '' } = {}) {
+	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '' } = {}) {
 		const b = await browser();
-		const context = await b.newContext({ viewport });
+		const context = await b.newContext(mobile
+			? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+			: { viewport });
 		const page = await context.newPage();
 		const peer = new Peer(name, room, context, page);
 		await page.goto(`${BASE_URL}/?room=${encodeURIComponent(room)}${query}`);
@@ -77,7 +79,8 @@ export class Peer {
 			await this.page.locator('#status', { hasText: re }).waitFor({ state: 'visible', timeout });
 		} catch (e) {
 			throw new Error(`${this.name}: status never matched ${re}; it says "${await this.text('#status')}"`
-				+ ` (call error: "${await this.text('#call-error')}", join error: "${await this.text('#join-error')}")`);
+				+ ` (call error: "${await this.text('#call-error')}", join error: "${await this.text('#join-error')}",`
+				+ ` PeerConnection: ${await this.pcState()})`);
 		}
 	}
 
@@ -88,6 +91,14 @@ export class Peer {
 		} catch (e) {
 			throw new Error(`${this.name}: ${selector} never showed ${re}; it says "${await this.text(selector)}"`);
 		}
+	}
+
+	/** "signaling/ICE/connection" states of the page's PeerConnection, for failure messages. */
+	async pcState() {
+		return this.page.evaluate(() => {
+			const pc = window.duet && window.duet.pc();
+			return pc ? `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}` : 'none';
+		}).catch(() => 'unknown');
 	}
 
 	async text(selector) {

@@ -19,6 +19,7 @@ fails the test that caused it (and the next test gets a fresh Janus).
 """
 
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -62,11 +63,22 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 @pytest.fixture(scope="session")
-def janus_manager():
+def janus_manager(request):
+    """Keeps one Janus running (see JanusManager); also usable directly:
+    `janus_manager.get(duet_config_text)` starts a Janus with that config."""
     basedir = tempfile.mkdtemp(prefix="duet-it-")
+    request.config._duet_basedir = basedir
     manager = JanusManager(basedir)
     yield manager
     manager.stop()
+    if request.session.testsfailed == 0:
+        shutil.rmtree(basedir, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    basedir = getattr(config, "_duet_basedir", None)
+    if basedir and os.path.isdir(basedir):
+        terminalreporter.write_line("Janus folders (configuration and janus.log of each run): %s" % basedir)
 
 
 @pytest.fixture

@@ -317,6 +317,19 @@ def test_general_reconnect_window_is_the_default(duet):
     assert a.wait("peer_disconnected").data["reconnect_window"] == 1
 
 
+@pytest.mark.duet_config(SHORT_WINDOW)
+def test_auto_created_room_vanishes_when_last_seat_times_out(duet):
+    h = duet.handle()
+    p = duet.participant()
+    p.must_join(duet.room_id())
+    p.handle.detach()
+    assert exists(h, p.room) is True  # the seat is held
+    deadline = time.monotonic() + 5
+    while exists(h, p.room) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert exists(h, p.room) is False
+
+
 # --- event handlers --------------------------------------------------------
 
 

@@ -71,7 +71,7 @@ def test_edited_window_applies(duet):
 
 
 def test_reconnect_within_window(duet):
-    room = room_with_window(duet, 1)
+    room = room_with_window(duet, 2)
     first, second = duet.pair(room, callee_fields={"display": "Alice"}, caller_fields={"display": "Bob"})
     old_token = second.token
     second.handle.detach()
@@ -88,7 +88,7 @@ def test_reconnect_within_window(duet):
     assert parts.keys() == {first.id, second.id}
     assert parts[second.id]["connected"] is True
     # the window passes: nobody leaves
-    first.assert_no_event("peer_left", within=1.5)
+    first.assert_no_event("peer_left", within=2.5)
     # the old token is dead, the new one works (a takeover of the live seat)
     assert_error(duet.participant().join(room, id=second.id, reconnect_token=old_token), 458)
     again = duet.participant()
@@ -185,6 +185,20 @@ def test_seat_given_up_is_not_taken_back(duet):
     newcomer.must_join(room)
     late = duet.participant()
     assert_error(late.join(room, id=second.id, reconnect_token=second.token), 457)
+
+
+def test_kick_of_held_seat(duet):
+    room = room_with_window(duet, 30)
+    first, second = duet.pair(room)
+    second.handle.detach()
+    first.wait("peer_disconnected")
+    assert_ok(duet.handle().sync({"request": "kick", "room": room, "secret": "s", "id": second.id}), "success")
+    event = first.wait("peer_left")
+    assert_fields(event.data, room=room, reason="kicked")
+    assert event.data["peer"]["id"] == second.id
+    assert first.participants().keys() == {first.id}
+    duet.participant().must_join(room)  # the seat is free
+    assert_error(duet.participant().join(room, id=second.id, reconnect_token=second.token), 457)
 
 
 def test_kick(duet):

@@ -10,7 +10,9 @@ files into the room's rec_dir.
 """
 
 import glob
+import json
 import os
+import subprocess
 import time
 
 import pytest
@@ -67,6 +69,7 @@ def call(janus_manager):
         callee.wait("peer_joined")
         establish_call(caller, callee, wait_up=True)
         yield Call(janus, duet, room, caller, callee)
+        duet.check_events()
     finally:
         duet.close()
 
@@ -85,6 +88,21 @@ def test_rtp_is_relayed_both_ways(call, janus):
     info = jc.handle_info(caller.handle)["plugin_specific"]
     assert info["state"] == "in_call"
     assert info["stats"]["audio"]["packets"] > 0 and info["stats"]["video"]["bytes"] > 0
+    # the current received rate, in bits per second (sampled periodically)
+    stats = wait_until(
+        lambda: (lambda s: s if all(s[p.id]["bitrate"] > 0 for p in (caller, callee)) else None)(room_stats(call.room)),
+        5,
+        lambda: "stats bitrate stays 0: %r" % (room_stats(call.room),),
+    )
+    # counters are cumulative
+    later = wait_until(
+        lambda: (lambda s: s if s[caller.id]["video"]["packets"] > stats[caller.id]["video"]["packets"] else None)(
+            room_stats(call.room)
+        ),
+        5,
+        "video counter does not grow",
+    )
+    assert later[caller.id]["audio"]["packets"] >= stats[caller.id]["audio"]["packets"]
 
 
 def test_data_channel_messages_are_relayed(call, janus):
@@ -104,6 +122,20 @@ def test_data_channel_messages_are_relayed(call, janus):
     stats = room_stats(call.room)
     assert stats[caller.id]["data"]["packets"] >= 2
     assert stats[callee.id]["data"]["packets"] >= 1
+
+
+def test_configure_data_off_stops_data_relay(call, janus):
+    caller, callee = call.caller, call.callee
+    wait_until(lambda: callee.peer.channel and callee.peer.channel.readyState == "open", 5, "no data channel")
+    assert assert_ok(caller.configure(data=False), "configured")["data"] is False
+    try:
+        caller.peer.send_data("dropped")
+        time.sleep(0.5)
+        assert "dropped" not in callee.peer.received
+    finally:
+        assert assert_ok(caller.configure(data=True), "configured")["data"] is True
+    caller.peer.send_data("relayed again")
+    wait_until(lambda: "relayed again" in callee.peer.received, 5, "data not relayed after configure data:true")
 
 
 def test_configure_audio_off_stops_audio_relay(call, janus):
@@ -141,6 +173,25 @@ def test_recording_writes_mjr_files(call, janus):
     files = set(glob.glob(pattern, recursive=True)) - before
     assert files, "no .mjr written in %s" % rec_dir
     assert any(os.path.getsize(f) > 1000 for f in files), {f: os.path.getsize(f) for f in files}
+    assert_playable(files)
+
+
+def assert_playable(files):
+    """janus-pp-rec turns the recordings into media files."""
+    extensions = {"opus": ".opus", "vp8": ".webm", "vp9": ".webm", "h264": ".mp4", "text": ".srt"}
+    converted = 0
+    for path in sorted(files):
+        with open(path, "rb") as f:
+            head = f.read(4096)
+        assert head.startswith(b"MJR00002"), (path, head[:16])
+        length = int.from_bytes(head[8:10], "big")
+        info = json.loads(head[10 : 10 + length])
+        target = path[:-4] + extensions.get(info.get("c"), ".mkv")
+        result = subprocess.run(["janus-pp-rec", path, target], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, (path, result.stdout[-2000:], result.stderr[-2000:])
+        assert os.path.exists(target) and os.path.getsize(target) > 0, target
+        converted += 1
+    assert converted
 
 
 def test_keyframe_requested_when_both_up(call, janus):
@@ -174,3 +225,25 @@ def test_remb_applies_the_lower_cap(call, janus):
         assert 0 < remb_after(caller, start)[-1] <= ROOM_BITRATE, remb_after(caller, start)
     finally:
         assert_ok(caller.configure(bitrate=0), "configured")
+
+
+def test_room_with_record_records_its_participants(janus):
+    duet = Duet("record")
+    try:
+        rec_dir = os.path.join(janus.dir, "room-recordings")
+        os.makedirs(rec_dir, exist_ok=True)
+        room = duet.create_room(record=True, rec_dir=rec_dir)
+        callee, caller = duet.participant(media=True), duet.participant(media=True)
+        callee.must_join(room)
+        caller.must_join(room)
+        callee.wait("peer_joined")
+        establish_call(caller, callee, wait_up=True)
+        assert jc.handle_info(caller.handle)["plugin_specific"]["recording"] is True
+        time.sleep(1.5)
+        assert_ok(caller.hangup(), "hungup")
+        time.sleep(0.3)
+        files = set(glob.glob(os.path.join(rec_dir, "**", "*.mjr"), recursive=True))
+        assert len(files) >= 2, "expected audio and video recordings of both in %s, got %r" % (rec_dir, files)
+        assert_playable(files)
+    finally:
+        duet.close()

@@ -140,9 +140,27 @@ static const char *hangup_reason_for(const char *leave_reason) {
 	return "closed";
 }
 
+void duet_member_record(
+    duet_engine *engine, duet_outbox *outbox, duet_member *member, gboolean on, const char *filename) {
+	const duet_seat *seat = member->seat;
+	g_atomic_int_set(&member->recording, on);
+	json_t *how = json_pack("{sb}", "on", on);
+	if(on) {
+		char *name = filename ? g_strdup(filename)
+		                      : g_strdup_printf("duet-%s-%s-%" G_GINT64_FORMAT, seat->room->id, seat->id,
+		                            g_get_real_time() / G_USEC_PER_SEC);
+		json_object_set_new(how, "dir", json_string(seat->room->settings.rec_dir ? seat->room->settings.rec_dir : ""));
+		json_object_set_new(how, "name", json_string(name));
+		g_free(name);
+	}
+	duet_outbox_record(outbox, engine->host, member, how);
+}
+
 static void detach_member(duet_engine *engine, duet_outbox *outbox, duet_member *member) {
 	if(member == NULL)
 		return;
+	if(g_atomic_int_get(&member->recording))
+		duet_member_record(engine, outbox, member, FALSE, NULL);
 	duet_member_unlink(member);
 	duet_outbox_close(outbox, engine->host, member);
 	member->seat = NULL;

@@ -121,6 +121,9 @@ void duet_room_end_call(
     duet_engine *engine, duet_outbox *outbox, duet_room *room, const duet_seat *by, const char *reason);
 void duet_room_destroy(duet_engine *engine, duet_outbox *outbox, duet_room *room);
 void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room *room);
+/* Starts or stops recording a seated member (filename NULL: a generated name). */
+void duet_member_record(
+    duet_engine *engine, duet_outbox *outbox, duet_member *member, gboolean on, const char *filename);
 /* Removes an auto-created room once nobody is left in it. */
 void duet_room_drop_if_empty(duet_engine *engine, duet_room *room);
 

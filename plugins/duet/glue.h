@@ -11,6 +11,7 @@
 #define DUET_GLUE_H
 
 #include <plugins/plugin.h>
+#include <record.h>
 
 #include "engine.h"
 #include "member.h"
@@ -20,9 +21,22 @@
 #define DUET_VERSION 1
 #define DUET_VERSION_STRING "0.1.0"
 
+/* Recorders of one participant; guarded by member.link_lock, which the
+ * media path already holds when it saves a packet. */
+typedef struct duet_recording {
+	janus_recorder *files[DUET_KINDS];
+	gboolean wanted;
+	char *dir;
+	char *name;
+	const char *codec[2]; /* audio, video: from the last answer */
+	gboolean has_data;
+	guint calls; /* calls recorded so far: later ones get timestamped names */
+} duet_recording;
+
 typedef struct duet_session {
 	janus_plugin_session *handle;
 	duet_member member;
+	duet_recording recording;
 	gint destroyed;
 	janus_refcount ref;
 } duet_session;
@@ -43,6 +57,13 @@ void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet);
 void duet_media_data(duet_session *session, janus_plugin_data *packet);
 void duet_media_up(duet_session *session);
 void duet_media_apply_bitrate(duet_session *session);
+
+/* recording.c: .mjr files of a participant's media. */
+void duet_recording_set(duet_session *session, json_t *how);
+void duet_recording_negotiated(duet_session *session, const char *answer_sdp);
+void duet_recording_close(duet_session *session);
+/* Closes and frees everything (the session is being freed). */
+void duet_recording_free(duet_session *session);
 
 /* config.c: the janus.plugin.duet.jcfg file. */
 gboolean duet_config_load(const char *folder, duet_settings *settings);

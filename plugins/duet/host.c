@@ -44,6 +44,15 @@ static void host_notify(duet_member *member, json_t *info) {
 	duet_gateway->notify_event(&duet_plugin, handle, json_incref(info));
 }
 
+static void host_record(duet_member *member, json_t *how) {
+	duet_recording_set(duet_session_of(member), how);
+}
+
+static void host_negotiated(duet_member *a, duet_member *b, const char *answer_sdp) {
+	duet_recording_negotiated(duet_session_of(a), answer_sdp);
+	duet_recording_negotiated(duet_session_of(b), answer_sdp);
+}
+
 static gboolean host_events_enabled(void) {
 	return duet_gateway->events_is_enabled();
 }
@@ -63,6 +72,8 @@ const duet_host duet_janus_host = {
     .close_media = host_close_media,
     .apply_bitrate = host_apply_bitrate,
     .notify = host_notify,
+    .record = host_record,
+    .negotiated = host_negotiated,
     .events_enabled = host_events_enabled,
     .sdp_valid = host_sdp_valid,
     .now = janus_get_monotonic_time,

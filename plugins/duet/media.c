@@ -6,7 +6,8 @@
  * relay flags (atomics), then holds the sender's own link_lock while it
  * hands the packet to the peer's handle, so that the peer cannot be
  * unlinked (and its handle destroyed) in the middle. Counters are per
- * sender and written only here.
+ * sender and written only here. Recording (recording.c) saves the packet
+ * under the same lock.
  */
 #include "glue.h"
 
@@ -22,6 +23,8 @@ void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 		return;
 	g_mutex_lock(&m->link_lock);
 	duet_member *peer = m->peer;
+	if(session->recording.files[kind])
+		janus_recorder_save_frame(session->recording.files[kind], packet->buffer, packet->length);
 	if(peer) {
 		duet_gateway->relay_rtp(duet_session_of(peer)->handle, packet);
 		duet_member_count(m, kind, packet->length);
@@ -58,6 +61,8 @@ void duet_media_data(duet_session *session, janus_plugin_data *packet) {
 		return;
 	g_mutex_lock(&m->link_lock);
 	duet_member *peer = m->peer;
+	if(session->recording.files[DUET_DATA])
+		janus_recorder_save_frame(session->recording.files[DUET_DATA], packet->buffer, packet->length);
 	if(peer && g_atomic_int_get(&peer->data_ready)) {
 		duet_gateway->relay_data(duet_session_of(peer)->handle, packet);
 		duet_member_count(m, DUET_DATA, packet->length);

@@ -38,6 +38,10 @@ void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member 
 	add(outbox, host, DUET_ACT_NOTIFY, member, info, NULL);
 }
 
+void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how) {
+	add(outbox, host, DUET_ACT_RECORD, member, how, NULL);
+}
+
 static void perform(const duet_action *a, const duet_host *host) {
 	switch(a->kind) {
 	case DUET_ACT_EVENT:
@@ -51,6 +55,9 @@ static void perform(const duet_action *a, const duet_host *host) {
 		break;
 	case DUET_ACT_NOTIFY:
 		host->notify(a->member, a->event);
+		break;
+	case DUET_ACT_RECORD:
+		host->record(a->member, a->event);
 		break;
 	}
 }

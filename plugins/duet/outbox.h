@@ -19,6 +19,7 @@ typedef enum duet_action_kind {
 	DUET_ACT_CLOSE_MEDIA, /* close the member's PeerConnection */
 	DUET_ACT_BITRATE, /* the member's send cap changed: tell its browser */
 	DUET_ACT_NOTIFY, /* event-handler notification about the member (may be NULL) */
+	DUET_ACT_RECORD, /* start or stop recording: event is {on, dir, name} */
 } duet_action_kind;
 
 typedef struct duet_action {
@@ -37,6 +38,10 @@ typedef struct duet_host {
 	void (*close_media)(duet_member *member);
 	void (*apply_bitrate)(duet_member *member);
 	void (*notify)(duet_member *member, json_t *info);
+	/* Starts ({"on":true,"dir","name"}) or stops recording the member's media. */
+	void (*record)(duet_member *member, json_t *how);
+	/* An answer went through: both sides' media is now known. */
+	void (*negotiated)(duet_member *a, duet_member *b, const char *answer_sdp);
 	gboolean (*events_enabled)(void);
 	/* Checks an SDP; returns FALSE and fills error when it does not parse. */
 	gboolean (*sdp_valid)(const char *sdp, char *error, size_t error_len);
@@ -53,6 +58,7 @@ void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *
 void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
+void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);
 /* Performs every action, then empties the outbox. */
 void duet_outbox_flush(duet_outbox *outbox, const duet_host *host);
 /* Drops what was not flushed (a request that failed) and frees the outbox. */

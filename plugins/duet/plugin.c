@@ -118,6 +118,7 @@ static gboolean running(void) {
 
 static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
+	duet_recording_free(session);
 	duet_member_clear(&session->member);
 	g_free(session);
 }
@@ -172,6 +173,7 @@ static void duet_destroy_session(janus_plugin_session *handle, int *error) {
 	}
 	g_atomic_int_set(&session->destroyed, 1);
 	duet_engine_disconnect(engine, &session->member);
+	duet_recording_close(session);
 	janus_mutex_lock(&sessions_mutex);
 	g_hash_table_remove(sessions, handle);
 	janus_mutex_unlock(&sessions_mutex);
@@ -298,6 +300,7 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 		return;
 	g_atomic_int_set(&session->member.webrtc_up, 0);
 	g_atomic_int_set(&session->member.data_ready, 0);
+	duet_recording_close(session);
 	duet_engine_media_closed(engine, &session->member);
 	janus_refcount_decrease(&session->ref);
 }

@@ -114,6 +114,8 @@ duet_error duet_handle_join(duet_request *req) {
 	g_atomic_int_set(&req->caller->room_bitrate, (gint)room->settings.bitrate);
 	announce_to_peer(req, seat, took_back);
 	req->result = joined_result(seat);
+	if(room->settings.record)
+		duet_member_record(req->engine, &req->outbox, req->caller, TRUE, NULL);
 	duet_notify(&req->outbox, req->engine, req->caller, "joined", room, seat->id, NULL);
 	return DUET_OK;
 }
@@ -238,7 +240,11 @@ static void undo_answer(duet_engine *engine, duet_room *room, duet_seat *seat) {
 }
 
 duet_error duet_forward_answer(duet_request *req) {
-	return push_forward(req, undo_answer);
+	duet_error code = push_forward(req, undo_answer);
+	const duet_host *host = req->engine->host;
+	if(code == DUET_OK && host->negotiated)
+		host->negotiated(req->caller, req->forward_to, json_string_value(json_object_get(req->forward_jsep, "sdp")));
+	return code;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -249,6 +255,9 @@ duet_error duet_handle_configure(duet_request *req) {
 	duet_error code = require_seat(req, &seat);
 	if(code != DUET_OK)
 		return code;
+	const char *filename = duet_arg_str(req->args, "filename");
+	if(filename && (*filename == '\0' || *filename == '.' || strchr(filename, '/')))
+		return duet_fail(req, DUET_ERR_INVALID_ELEMENT, "Invalid element (filename must be a plain file name)");
 	static const char *kinds[DUET_KINDS] = {"audio", "video", "data"};
 	duet_member *m = req->caller;
 	for(int k = 0; k < DUET_KINDS; k++) {
@@ -259,6 +268,9 @@ duet_error duet_handle_configure(duet_request *req) {
 		g_atomic_int_set(&m->bitrate, (gint)duet_arg_int(req->args, "bitrate", 0));
 		duet_outbox_bitrate(&req->outbox, req->engine->host, m);
 	}
+	if(duet_arg_has(req->args, "record"))
+		duet_member_record(req->engine, &req->outbox, m, duet_arg_bool(req->args, "record", FALSE),
+		    duet_arg_str(req->args, "filename"));
 	req->result = duet_event_new("configured", seat->room);
 	for(int k = 0; k < DUET_KINDS; k++)
 		json_object_set_new(req->result, kinds[k], json_boolean(g_atomic_int_get(&m->relay[k])));

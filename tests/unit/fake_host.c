@@ -49,6 +49,10 @@ static void notify(duet_member *m, json_t *info) {
 	g_ptr_array_add(fake_notifications, json_incref(info));
 }
 
+static void record(duet_member *m, json_t *how) {
+	fake_of(m)->recordings += json_is_true(json_object_get(how, "on")) ? 1 : -1;
+}
+
 static gboolean events_enabled(void) {
 	return TRUE;
 }
@@ -71,6 +75,7 @@ const duet_host fake_host = {
     .close_media = close_media,
     .apply_bitrate = apply_bitrate,
     .notify = notify,
+    .record = record,
     .events_enabled = events_enabled,
     .sdp_valid = sdp_valid,
     .now = now,

@@ -16,6 +16,7 @@ typedef struct fake_member {
 	GPtrArray *inbox; /* json_t events pushed to this member */
 	int closes;
 	int bitrate_updates;
+	int recordings; /* starts minus stops */
 } fake_member;
 
 extern const duet_host fake_host;

@@ -387,6 +387,14 @@ static void test_configure(fixture *f, gconstpointer data) {
 	g_assert_cmpint(f->a->bitrate_updates, ==, 1);
 	g_assert_cmpint(g_atomic_int_get(&f->a->member.relay[DUET_AUDIO]), ==, 0);
 	expect_error(f, f->a, "{\"request\":\"configure\",\"bitrate\":1.5}", DUET_ERR_INVALID_ELEMENT);
+	expect_error(f, f->a, "{\"request\":\"configure\",\"record\":true,\"filename\":\"../x\"}", DUET_ERR_INVALID_ELEMENT);
+	g_assert_cmpint(f->a->recordings, ==, 0);
+	json_t *rec = expect(f, f->a, "{\"request\":\"configure\",\"record\":true}", "configured");
+	g_assert_true(json_is_true(json_object_get(rec, "recording")));
+	g_assert_cmpint(f->a->recordings, ==, 1);
+	drop(expect(f, f->a, "{\"request\":\"leave\"}", "left"));
+	g_assert_cmpint(f->a->recordings, ==, 0);
+	drop(rec);
 	drop(r);
 }
 

@@ -56,6 +56,7 @@
 		busy: false,
 		switchingScreen: false,
 		firstFrameArmed: false,
+		remoteFlow: null,     // when the peer's video/audio last moved (see trackRemoteFlow)
 	};
 
 	/* ---------------------------------------------------------------- */
@@ -63,6 +64,7 @@
 	/* ---------------------------------------------------------------- */
 
 	function init() {
+		resetRemoteFlow();
 		const params = new URLSearchParams(location.search);
 		ui.room = params.get('room') || randomRoom();
 		if (!params.get('room')) setUrlRoom(ui.room);   // so reload and the invite link keep it
@@ -299,9 +301,32 @@
 		else if (state === 'ended') text = 'Call ended';
 		else if (state === 'peer-dropped') text = 'Connection dropped…';
 		else if (state === 'paired' || state === 'calling') text = 'Connecting…';
-		else if (!hasVideo) text = `No video from ${nameOf(ui.call.peer)}`;
+		else if (!hasVideo || ui.remoteFlow.videoPaused) text = `${nameOf(ui.call.peer)}'s video is paused`;
 		$('remote-overlay').textContent = text;
 		toggle('remote-overlay', text !== '');
+		$('remote-tile').classList.toggle('video-paused', text !== '');
+		toggle('remote-muted', state === 'in-call' && ui.remoteFlow.audioPaused);
+	}
+
+	/**
+	 * The peer turning camera or microphone off is not an event of the
+	 * plugin: its media just stops arriving. Notice that from the counters
+	 * (no new frame / audio packet for 2 s) and say so on the peer's tile.
+	 */
+	function trackRemoteFlow(fig) {
+		const f = ui.remoteFlow;
+		const t = Date.now();
+		const frames = fig.in.video ? fig.in.video.framesDecoded : 0;
+		const packets = fig.in.audio ? fig.in.audio.packets : 0;
+		if (frames !== f.frames) { f.frames = frames; f.framesAt = t; }
+		if (packets !== f.packets) { f.packets = packets; f.packetsAt = t; }
+		f.videoPaused = t - f.framesAt > 2000;
+		f.audioPaused = t - f.packetsAt > 2000;
+	}
+
+	function resetRemoteFlow() {
+		const t = Date.now();
+		ui.remoteFlow = { frames: 0, framesAt: t, packets: 0, packetsAt: t, videoPaused: false, audioPaused: false };
 	}
 
 	/* ---------------------------------------------------------------- */
@@ -383,9 +408,11 @@
 	async function updateStats() {
 		const pc = ui.call.sig.peerConnection();
 		if (!pc) return;
-		if (!ui.stats || ui.stats.pc !== pc) ui.stats = new DuetStats.CallStats(pc);
+		if (!ui.stats || ui.stats.pc !== pc) { ui.stats = new DuetStats.CallStats(pc); resetRemoteFlow(); }
 		let fig;
 		try { fig = await ui.stats.sample(); } catch (e) { return; }
+		trackRemoteFlow(fig);
+		renderRemoteOverlay();
 		const rtt = typeof fig.rttMs === 'number' ? ` · RTT ${Math.round(fig.rttMs)} ms` : '';
 		$('remote-stats').textContent = DuetStats.describe(fig.in.video, fig.in.kbps) + rtt;
 		$('local-stats').textContent = DuetStats.describe(fig.out.video, fig.out.kbps);
@@ -496,8 +523,9 @@
 		if (err.name === 'NotReadableError') return 'The camera or microphone is busy in another program.';
 		const code = err.code;
 		if (!err.core && ERROR_TEXT[code]) {
-			const detail = err.message ? ` (${err.message}, error ${code})` : ` (error ${code})`;
-			return ERROR_TEXT[code](ctx, room) + detail;
+			// The server's own words add detail where ours are generic.
+			const generic = [452, 453, 454, 463, 499].includes(code) && err.message;
+			return ERROR_TEXT[code](ctx, room) + (generic ? ` (${err.message}, error ${code})` : ` (error ${code})`);
 		}
 		const text = String(err.message || err);
 		if (/460|plugin not found|No such plugin/i.test(text)) {

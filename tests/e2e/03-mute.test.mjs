@@ -13,18 +13,22 @@ e2e('camera off/on and mute/unmute stop and resume the media the peer gets', asy
 	await a.page.locator('#camera-button[aria-pressed="true"]').waitFor();
 	await b.expectStopped('frames');
 	await b.expectFlowing('audio');               // only the video stopped
+	await b.sees('#remote-overlay', /Ana's video is paused/);
 
 	await a.click('#camera-button');
 	await a.page.locator('#camera-button[aria-pressed="false"]').waitFor();
 	await b.expectFlowing('frames');
+	await b.page.locator('#remote-overlay').waitFor({ state: 'hidden' });
 
 	await a.click('#mute-button');
 	await a.page.locator('#mute-button[aria-pressed="true"]').waitFor();
 	await b.expectStopped('audio');
 	await b.expectFlowing('frames');              // only the audio stopped
+	await b.page.locator('#remote-muted').waitFor({ state: 'visible' });
 
 	await a.click('#mute-button');
 	await a.page.locator('#mute-button[aria-pressed="false"]').waitFor();
 	await b.expectFlowing('audio');
+	await b.page.locator('#remote-muted').waitFor({ state: 'hidden' });
 	assert.equal(await a.text('#call-error'), '');
 });

@@ -127,6 +127,7 @@ def test_admin_answers_reveal_no_secrets(duet):
 
 def counters_ok(counters):
     for kind in ("audio", "video", "data"):
+        assert isinstance(counters.get(kind), dict), "no %r counters in %r" % (kind, counters)
         assert isinstance(counters[kind]["packets"], int) and counters[kind]["packets"] >= 0, counters
         assert isinstance(counters[kind]["bytes"], int) and counters[kind]["bytes"] >= 0, counters
 
@@ -138,6 +139,7 @@ def test_admin_stats_shape(duet):
     assert isinstance(totals["rooms"], int) and totals["rooms"] >= 1
     assert isinstance(totals["participants"], int) and totals["participants"] >= 2
     counters_ok(totals)
+    assert totals["participants"] == sum(len(r["participants"]) for r in data["rooms"]), data
     rooms = {r["room"]: r for r in data["rooms"]}
     entry = rooms[first.room]
     by_id = {p["id"]: p for p in entry["participants"]}
@@ -146,6 +148,20 @@ def test_admin_stats_shape(duet):
         counters_ok(p)
         assert isinstance(p["bitrate"], int) and p["bitrate"] >= 0
         assert p["audio"]["packets"] == 0  # no media has flowed in this room
+
+
+def test_admin_stats_of_held_seat(duet):
+    """A seat held after a disconnection is still a participant: same entry shape."""
+    room = duet.create_room(reconnect_window=30)
+    first, second = duet.pair(room)
+    second.handle.detach()
+    first.wait("peer_disconnected")
+    data = assert_ok(admin({"request": "stats"}), "success")
+    entry = {r["room"]: r for r in data["rooms"]}[room]
+    by_id = {p["id"]: p for p in entry["participants"]}
+    assert set(by_id) == {first.id, second.id}
+    counters_ok(by_id[second.id])
+    assert isinstance(by_id[second.id].get("bitrate"), int), by_id[second.id]
 
 
 def plugin_info(participant):

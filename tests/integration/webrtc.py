@@ -43,8 +43,18 @@ def loop():
     with _loop_lock:
         if _loop is None:
             _loop = asyncio.new_event_loop()
+            _loop.set_exception_handler(_quiet_closing_errors)
             threading.Thread(target=_loop.run_forever, name="aiortc", daemon=True).start()
         return _loop
+
+
+def _quiet_closing_errors(loop, context):
+    """Drop the noise of aiortc tasks that fail because their PeerConnection
+    was closed before it connected; report anything else as asyncio would."""
+    exc = context.get("exception")
+    if exc is not None and type(exc).__name__ in ("InvalidStateError", "ConnectionError", "CancelledError"):
+        return
+    loop.default_exception_handler(context)
 
 
 def run(coro, timeout=15):

@@ -270,19 +270,17 @@ static void add_counters(json_t *totals, json_t *counters) {
 	}
 }
 
+/* A held seat has nobody sending: it shows zeros and connected false. */
 static json_t *participant_stats(const duet_seat *seat, json_t *totals) {
-	json_t *entry = json_pack("{ss}", "id", seat->id);
 	const duet_member *member = duet_seat_member(seat);
-	if(member == NULL) {
-		json_object_set_new(entry, "connected", json_false());
-		return entry;
-	}
-	json_t *counters = duet_member_counters_json(member);
+	duet_member idle = {0};
+	json_t *counters = duet_member_counters_json(member ? member : &idle);
 	add_counters(totals, counters);
-	json_object_update(entry, counters);
-	json_decref(counters);
-	json_object_set_new(entry, "bitrate", json_integer(__atomic_load_n(&member->rate_bits, __ATOMIC_RELAXED)));
-	return entry;
+	json_object_set_new(counters, "id", json_string(seat->id));
+	json_object_set_new(counters, "connected", json_boolean(member != NULL));
+	gint64 rate = member ? __atomic_load_n(&member->rate_bits, __ATOMIC_RELAXED) : 0;
+	json_object_set_new(counters, "bitrate", json_integer(rate));
+	return counters;
 }
 
 duet_error duet_handle_stats(duet_request *req) {

@@ -50,6 +50,17 @@ def test_session_destroy_is_a_disconnection(duet):
     assert first.wait("peer_left", timeout=5).data["reason"] == "timeout"
 
 
+def test_peer_held_counts_as_alone(duet):
+    """While the peer's seat is held there is nobody to signal (461)."""
+    room = room_with_window(duet, 30)
+    first, second = duet.pair(room)
+    second.handle.detach()
+    first.wait("peer_disconnected")
+    assert_error(first.message("anyone?"), 461)
+    assert_error(first.offer(), 461)
+    assert_ok(first.hangup(), "hungup")
+
+
 def test_window_zero_frees_seat_at_once(duet):
     room = room_with_window(duet, 0)
     first, second = duet.pair(room, caller_fields={"display": "Bob"})

@@ -268,7 +268,10 @@
 			return;
 		}
 		const err = info.error;
-		$('fatal-title').textContent = info.lost || info.detached ? 'Lost the server' : 'Cannot reach the server';
+		const noPlugin = err && /\b460\b|No such plugin/i.test(String(err.message));
+		$('fatal-title').textContent = noPlugin ? 'Duet is not installed on this server'
+			: info.lost || info.detached ? 'Lost the server' : 'Cannot reach the server';
+		$('reload-button').textContent = 'Try again';
 		$('fatal-message').textContent = info.detached
 			? 'The Janus server closed this connection.'
 			: describeError(err, 'connect', ui.room);

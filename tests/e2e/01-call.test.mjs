@@ -1,7 +1,7 @@
 // 1. Two pages join one room: media flows both ways, the live figures show,
 // and the call setup time (second join -> first remote frame on both sides)
 // is printed. Screenshots of the live call go to <out>/screenshots.
-import { e2e, uniqueRoom, startCall, expectMedia, setupTime, assert } from './lib/duet.mjs';
+import { e2e, uniqueRoom, expectMedia, setupTime, assert, BASE_URL } from './lib/duet.mjs';
 
 e2e('two pages in one room are in a call with media both ways', async (open) => {
 	const room = uniqueRoom('call');
@@ -10,7 +10,12 @@ e2e('two pages in one room are in a call with media both ways', async (open) => 
 
 	await a.join();
 	await a.status(/Waiting for someone to join room/);
-	assert.match(await a.page.inputValue('#invite-link'), new RegExp(`\\?room=${room}$`));
+	const link = await a.page.inputValue('#invite-link');
+	assert.match(link, new RegExp(`\\?room=${room}$`));
+	await a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE_URL });
+	await a.click('#copy-link-button');
+	await a.sees('#copy-link-button', 'Copied!');
+	assert.equal(await a.page.evaluate(() => navigator.clipboard.readText()), link);
 
 	await b.join();
 	await Promise.all([a.status(/In call with Ben/), b.status(/In call with Ana/)]);

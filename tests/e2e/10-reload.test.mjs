@@ -29,3 +29,24 @@ e2e('a page that comes back takes its seat back', async (open) => {
 	assert.equal(await b.page.evaluate(() => window.duet.call.me.id), seat.id);
 	await expectMedia(a, b);
 });
+
+e2e('a seat not taken back within the window is freed', async (open) => {
+	const room = 'shortseat';   // reconnect_window = 2 in tests/e2e/duet.jcfg
+	const a = await open('Ana', room);
+	const b = await open('Ben', room);
+	await startCall(a, b);
+
+	await b.page.goto('about:blank');
+	await a.status(/Ben's connection dropped — holding the seat for 2 s/);
+	await a.status(/Ben's connection did not come back — waiting for someone to join room shortseat/);
+
+	const c = await open('Cai', room);
+	await c.join();
+	await Promise.all([a.status(/In call with Cai/), c.status(/In call with Ana/)]);
+	await expectMedia(a, c);
+
+	// Leave, so the configured room is empty for the next run against this Janus.
+	await a.click('#leave-button');
+	await c.click('#leave-button');
+	await c.sees('#join-title', /You left room shortseat/);
+});

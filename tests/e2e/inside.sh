@@ -30,6 +30,7 @@ fail_setup() {
 
 # Janus with this build's plugin and the tests' Duet configuration (room xyz has a PIN).
 "$repo/tests/lib/janus-env.sh" start "$out/janus" --duet-config "$here/duet.jcfg" \
+	--debug-level "${DUET_E2E_JANUS_DEBUG:-4}" \
 	|| fail_setup "Janus did not start (see $out/janus/janus.log)"
 
 node "$here/lib/serve.mjs" "$page_port" 127.0.0.1 >"$out/page-server.log" 2>&1 &

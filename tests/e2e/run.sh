@@ -18,6 +18,7 @@
 #   DUET_PLUGIN     the plugin to test (default plugins/.libs/libjanus_duet.so)
 #   DUET_E2E_OUT    output folder (default out/e2e/<date-time>): logs,
 #                   screenshots, Janus log, TAP results
+#   DUET_E2E_JANUS_DEBUG  Janus debug_level (default 4; 5-7 for more)
 # Prints "N passed, N failed" as its last line; exits non-zero on failure.
 set -euo pipefail
 

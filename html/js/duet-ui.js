@@ -230,7 +230,7 @@
 		$('hangup-button').disabled = !live;
 		toggle('call-button', state === 'ended');
 		$('screen-button').disabled = state !== 'in-call' || !canShareScreen();
-		$('ice-restart-button').disabled = state !== 'in-call';
+		toggle('ice-restart-button', state === 'in-call');   // only meaningful with media up
 		$('chat-input').disabled = $('chat-send').disabled = !call.peer || state === 'peer-dropped';
 		$('mute-button').disabled = $('camera-button').disabled = state === 'joining';
 

@@ -74,6 +74,7 @@ struct duet_request {
 	duet_outbox outbox;
 	/* A JSEP for the peer, pushed by the route's after hook. */
 	duet_member *forward_to;
+	gboolean reset_target; /* close forward_to's PeerConnection before pushing */
 	json_t *forward_event;
 	json_t *forward_jsep;
 	char *room_id; /* the room the request acted on, for after hooks */

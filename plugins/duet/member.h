@@ -49,6 +49,7 @@ typedef struct duet_member {
 
 	/* Media state, atomics. */
 	gint webrtc_up;
+	gint offers_queued; /* offers the core already applied that wait for the worker */
 	gint data_ready;
 
 	/* Counters of what was relayed to the peer; written by this member's media thread only. */

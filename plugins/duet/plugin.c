@@ -204,6 +204,12 @@ static void message_free(duet_message *msg) {
 	g_free(msg);
 }
 
+/* The core has already applied this JSEP to the handle (see reset_if_glare). */
+static gboolean carries_offer(json_t *jsep) {
+	const char *type = json_string_value(json_object_get(jsep, "type"));
+	return type && g_ascii_strcasecmp(type, "offer") == 0;
+}
+
 static struct janus_plugin_result *duet_handle_message(
     janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
 	if(!running())
@@ -226,6 +232,8 @@ static struct janus_plugin_result *duet_handle_message(
 		json_decref(jsep);
 		return answer_now(body);
 	}
+	if(carries_offer(jsep))
+		g_atomic_int_inc(&session->member.offers_queued);
 	duet_message *msg = g_new0(duet_message, 1);
 	*msg = (duet_message){session, transaction, route, message, jsep};
 	g_async_queue_push(messages, msg);
@@ -245,6 +253,8 @@ static void *worker_thread(void *data) {
 			duet_janus_host.push(&session->member, msg->transaction, body, NULL);
 			json_decref(body);
 		}
+		if(carries_offer(msg->jsep))
+			g_atomic_int_add(&session->member.offers_queued, -1);
 		message_free(msg);
 	}
 	return NULL;

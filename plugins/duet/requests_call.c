@@ -167,9 +167,23 @@ static void prepare_forward(duet_request *req, duet_seat *from, json_t *event, c
 	peer->pc_active = TRUE;
 }
 
+/* Glare: the peer sent an offer too, and the core already set the peer's
+ * handle up as the answerer of it. That offer will get 464, but the handle
+ * must be clean before it can take ours: close it first (the core waits for
+ * the cleanup before it sets up our offer), and expect the hangup callback. */
+static void reset_if_glare(duet_request *req, duet_room *room) {
+	duet_member *peer = req->forward_to;
+	if(room->offer_in_call || g_atomic_int_get(&peer->offers_queued) == 0)
+		return;
+	peer->pc_closing = TRUE;
+	req->reset_target = TRUE;
+}
+
 /* Pushes the prepared JSEP; on failure, undo() runs under the lock. */
 static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, duet_room *, duet_seat *)) {
 	duet_engine *engine = req->engine;
+	if(req->reset_target)
+		engine->host->close_media(req->forward_to);
 	int res = engine->host->push(req->forward_to, NULL, req->forward_event, req->forward_jsep);
 	if(res == 0)
 		return DUET_OK;
@@ -198,6 +212,7 @@ duet_error duet_handle_offer(duet_request *req) {
 	json_t *event = duet_event_new("offer", room);
 	json_object_set_new(event, "renegotiation", json_boolean(room->offer_in_call));
 	prepare_forward(req, seat, event, "offer");
+	reset_if_glare(req, room);
 	req->result = duet_event_new("offering", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "offer", room, seat->id, NULL);
 	return DUET_OK;

@@ -147,6 +147,25 @@ static void test_offer_answer_and_glare(fixture *f, gconstpointer data) {
 	drop(reneg);
 }
 
+static void test_glare_resets_the_losers_handle(fixture *f, gconstpointer data) {
+	(void)data;
+	pair(f, "g");
+	/* the core already applied A's own offer, still queued for the worker */
+	g_atomic_int_set(&f->a->member.offers_queued, 1);
+	drop(send_signal(f, f->b, "offer", "offer"));
+	g_assert_cmpint(f->a->closes, ==, 1);
+	drop(got(f->a, "offer"));
+	/* the callback of that close is expected: the pending offer stays */
+	duet_engine_media_closed(f->engine, &f->a->member);
+	g_assert_nonnull(f->a->member.seat->room->offerer);
+	g_atomic_int_set(&f->a->member.offers_queued, 0);
+	json_t *lost = send_signal(f, f->a, "offer", "offer");
+	g_assert_cmpint(fake_error_code(lost), ==, DUET_ERR_WRONG_STATE);
+	drop(lost);
+	drop(send_signal(f, f->a, "answer", "answer"));
+	drop(got(f->b, "answer"));
+}
+
 static void test_jsep_errors_in_order(fixture *f, gconstpointer data) {
 	(void)data;
 	json_t *r = send_signal(f, f->a, "offer", "offer");
@@ -434,6 +453,7 @@ void register_engine_tests(void) {
 	ADD("join_pairs_caller_and_callee", test_join_pairs_caller_and_callee);
 	ADD("offer_answer_and_glare", test_offer_answer_and_glare);
 	ADD("jsep_errors_in_order", test_jsep_errors_in_order);
+	ADD("glare_resets_the_losers_handle", test_glare_resets_the_losers_handle);
 	ADD("failed_forward_changes_nothing", test_failed_forward_changes_nothing);
 	ADD("hangup_and_reoffer", test_hangup_and_reoffer);
 	ADD("pc_closed_by_browser_ends_call", test_pc_closed_by_browser_ends_call);

@@ -252,6 +252,8 @@ json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_membe
 		code = route->handle(&req);
 	g_mutex_unlock(&engine->lock);
 	if(code != DUET_OK) {
+		if(req.keep_outbox) /* repairs the core's state of a handle, nothing of ours */
+			duet_outbox_flush(&req.outbox, engine->host);
 		g_array_set_size(req.outbox.actions, 0); /* a failed request changes nothing */
 		return finish(&req, code);
 	}

@@ -37,6 +37,7 @@ typedef struct duet_session {
 	janus_plugin_session *handle;
 	duet_member member;
 	duet_recording recording;
+	gint resetting; /* reset_media waits for the hangup callback to clear it */
 	gint destroyed;
 	janus_refcount ref;
 } duet_session;

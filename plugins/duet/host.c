@@ -32,6 +32,24 @@ static void host_close_media(duet_member *member) {
 		duet_gateway->close_pc(session->handle);
 }
 
+/* close_pc only schedules the close on the core's watchdog loop; an offer
+ * pushed before it runs lands on the old ICE agent and is then torn down
+ * with it. Wait for the hangup callback, which the core makes after it has
+ * marked the handle as cleaning (a later push then waits for the cleanup). */
+#define RESET_WAIT_US (2 * G_USEC_PER_SEC)
+
+static void host_reset_media(duet_member *member) {
+	duet_session *session = duet_session_of(member);
+	if(gone(session))
+		return;
+	g_atomic_int_set(&session->resetting, 1);
+	duet_gateway->close_pc(session->handle);
+	gint64 deadline = janus_get_monotonic_time() + RESET_WAIT_US;
+	while(g_atomic_int_get(&session->resetting) && janus_get_monotonic_time() < deadline)
+		g_usleep(5000);
+	g_atomic_int_set(&session->resetting, 0);
+}
+
 static void host_apply_bitrate(duet_member *member) {
 	duet_session *session = duet_session_of(member);
 	if(!gone(session))
@@ -70,6 +88,7 @@ const duet_host duet_janus_host = {
     .unref = host_unref,
     .push = host_push,
     .close_media = host_close_media,
+    .reset_media = host_reset_media,
     .apply_bitrate = host_apply_bitrate,
     .notify = host_notify,
     .record = host_record,

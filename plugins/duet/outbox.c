@@ -26,6 +26,11 @@ void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *
 	add(outbox, host, DUET_ACT_CLOSE_MEDIA, member, NULL, NULL);
 }
 
+void duet_outbox_reset(duet_outbox *outbox, const duet_host *host, duet_member *member) {
+	member->pc_closing = TRUE; /* the core may hold a PeerConnection we never saw */
+	add(outbox, host, DUET_ACT_RESET_MEDIA, member, NULL, NULL);
+}
+
 void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member) {
 	add(outbox, host, DUET_ACT_BITRATE, member, NULL, NULL);
 }
@@ -49,6 +54,9 @@ static void perform(const duet_action *a, const duet_host *host) {
 		break;
 	case DUET_ACT_CLOSE_MEDIA:
 		host->close_media(a->member);
+		break;
+	case DUET_ACT_RESET_MEDIA:
+		host->reset_media(a->member);
 		break;
 	case DUET_ACT_BITRATE:
 		host->apply_bitrate(a->member);

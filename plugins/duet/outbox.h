@@ -17,6 +17,7 @@
 typedef enum duet_action_kind {
 	DUET_ACT_EVENT, /* push event (+ jsep) to the member */
 	DUET_ACT_CLOSE_MEDIA, /* close the member's PeerConnection */
+	DUET_ACT_RESET_MEDIA, /* close it and wait until the core has (before a new offer) */
 	DUET_ACT_BITRATE, /* the member's send cap changed: tell its browser */
 	DUET_ACT_NOTIFY, /* event-handler notification about the member (may be NULL) */
 	DUET_ACT_RECORD, /* start or stop recording: event is {on, dir, name} */
@@ -36,6 +37,8 @@ typedef struct duet_host {
 	/* Returns 0, or an error when the core refused the event (bad SDP). */
 	int (*push)(duet_member *member, const char *transaction, json_t *event, json_t *jsep);
 	void (*close_media)(duet_member *member);
+	/* Closes the PeerConnection and returns once the core has begun tearing it down. */
+	void (*reset_media)(duet_member *member);
 	void (*apply_bitrate)(duet_member *member);
 	void (*notify)(duet_member *member, json_t *info);
 	/* Starts ({"on":true,"dir","name"}) or stops recording the member's media. */
@@ -56,6 +59,7 @@ void duet_outbox_init(duet_outbox *outbox);
 /* The event and jsep are stolen. */
 void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *event, json_t *jsep);
 void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member);
+void duet_outbox_reset(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
 void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);

@@ -312,6 +312,7 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 	g_atomic_int_set(&session->member.data_ready, 0);
 	duet_recording_close(session);
 	duet_engine_media_closed(engine, &session->member);
+	g_atomic_int_set(&session->resetting, 0);
 	janus_refcount_decrease(&session->ref);
 }
 

@@ -177,13 +177,14 @@ static void reset_if_glare(duet_request *req, duet_room *room) {
 		return;
 	peer->pc_closing = TRUE;
 	req->reset_target = TRUE;
+	room->offer_clean = TRUE;
 }
 
 /* Pushes the prepared JSEP; on failure, undo() runs under the lock. */
 static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, duet_room *, duet_seat *)) {
 	duet_engine *engine = req->engine;
 	if(req->reset_target)
-		engine->host->close_media(req->forward_to);
+		engine->host->reset_media(req->forward_to);
 	int res = engine->host->push(req->forward_to, NULL, req->forward_event, req->forward_jsep);
 	if(res == 0)
 		return DUET_OK;
@@ -198,17 +199,37 @@ static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, du
 	return duet_fail(req, DUET_ERR_INVALID_SDP, "The peer's side could not take this SDP (error %d)", res);
 }
 
+/* The losing offer of a glare reached us after the winning one was pushed
+ * to this handle on top of the core's setup for the losing one: reset the
+ * handle and push the winning offer again, so that it can be answered. */
+static void repair_glare_loser(duet_request *req, duet_seat *loser) {
+	duet_room *room = loser->room;
+	if(room->offerer == loser || room->offer_in_call || room->offer_clean || room->offer_sdp == NULL)
+		return;
+	room->offer_clean = TRUE;
+	const duet_host *host = req->engine->host;
+	duet_outbox_reset(&req->outbox, host, req->caller);
+	json_t *event = duet_event_new("offer", room);
+	json_object_set_new(event, "from", json_string(room->offerer->id));
+	json_object_set_new(event, "renegotiation", json_false());
+	duet_outbox_event(
+	    &req->outbox, host, req->caller, event, json_pack("{ssss}", "type", "offer", "sdp", room->offer_sdp));
+	req->keep_outbox = TRUE;
+}
+
 duet_error duet_handle_offer(duet_request *req) {
 	duet_seat *seat;
 	duet_error code = check_signal(req, "offer", &seat);
-	if(code == DUET_OK && (code = duet_call_check_offer(seat->room, seat)) != DUET_OK)
+	if(code == DUET_OK && (code = duet_call_check_offer(seat->room, seat)) == DUET_ERR_WRONG_STATE)
+		repair_glare_loser(req, seat);
+	if(code == DUET_ERR_NO_PEER || code == DUET_ERR_WRONG_STATE)
 		return duet_fail(req, code,
 		    code == DUET_ERR_NO_PEER ? "Nobody to call in room %s" : "An offer is already pending in room %s",
 		    seat->room->id);
 	if(code != DUET_OK)
 		return code;
 	duet_room *room = seat->room;
-	duet_call_offer(room, seat);
+	duet_call_offer(room, seat, json_string_value(json_object_get(req->jsep, "sdp")));
 	json_t *event = duet_event_new("offer", room);
 	json_object_set_new(event, "renegotiation", json_boolean(room->offer_in_call));
 	prepare_forward(req, seat, event, "offer");

@@ -63,6 +63,8 @@ struct duet_room {
 	gboolean in_call; /* an answer was forwarded and no hangup since */
 	duet_seat *offerer; /* whose offer waits for an answer, or NULL */
 	gboolean offer_in_call; /* the pending offer renegotiates a call */
+	char *offer_sdp; /* the pending offer's SDP, to hand it again after a glare */
+	gboolean offer_clean; /* the answerer's handle was reset for this offer (glare) */
 };
 
 typedef struct duet_registry {
@@ -118,7 +120,7 @@ duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now);
 
 /* Call state. */
 duet_error duet_call_check_offer(const duet_room *room, const duet_seat *from);
-void duet_call_offer(duet_room *room, duet_seat *from);
+void duet_call_offer(duet_room *room, duet_seat *from, const char *sdp);
 duet_error duet_call_check_answer(const duet_room *room, const duet_seat *from);
 void duet_call_answer(duet_room *room);
 /* Ends the call or pending offer; TRUE when there was one. */

@@ -73,6 +73,7 @@ const duet_host fake_host = {
     .unref = unref,
     .push = push,
     .close_media = close_media,
+    .reset_media = close_media,
     .apply_bitrate = apply_bitrate,
     .notify = notify,
     .record = record,

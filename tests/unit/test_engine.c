@@ -161,9 +161,31 @@ static void test_glare_resets_the_losers_handle(fixture *f, gconstpointer data) 
 	g_atomic_int_set(&f->a->member.offers_queued, 0);
 	json_t *lost = send_signal(f, f->a, "offer", "offer");
 	g_assert_cmpint(fake_error_code(lost), ==, DUET_ERR_WRONG_STATE);
+	g_assert_cmpint(f->a->closes, ==, 1); /* already clean: no second reset */
+	g_assert_null(fake_take_event(f->a, "offer"));
 	drop(lost);
 	drop(send_signal(f, f->a, "answer", "answer"));
 	drop(got(f->b, "answer"));
+}
+
+static void test_glare_loser_seen_late_gets_the_offer_again(fixture *f, gconstpointer data) {
+	(void)data;
+	pair(f, "g");
+	drop(send_signal(f, f->b, "offer", "offer"));
+	drop(got(f->a, "offer"));
+	g_assert_cmpint(f->a->closes, ==, 0);
+	/* A's own offer arrives after B's was pushed onto A's handle */
+	json_t *lost = send_signal(f, f->a, "offer", "offer");
+	g_assert_cmpint(fake_error_code(lost), ==, DUET_ERR_WRONG_STATE);
+	g_assert_cmpint(f->a->closes, ==, 1);
+	json_t *again = got(f->a, "offer");
+	g_assert_nonnull(json_object_get(again, "jsep"));
+	duet_engine_media_closed(f->engine, &f->a->member);
+	g_assert_nonnull(f->a->member.seat->room->offerer);
+	drop(send_signal(f, f->a, "answer", "answer"));
+	drop(got(f->b, "answer"));
+	drop(lost);
+	drop(again);
 }
 
 static void test_jsep_errors_in_order(fixture *f, gconstpointer data) {
@@ -406,7 +428,8 @@ static void test_configure(fixture *f, gconstpointer data) {
 	g_assert_cmpint(f->a->bitrate_updates, ==, 1);
 	g_assert_cmpint(g_atomic_int_get(&f->a->member.relay[DUET_AUDIO]), ==, 0);
 	expect_error(f, f->a, "{\"request\":\"configure\",\"bitrate\":1.5}", DUET_ERR_INVALID_ELEMENT);
-	expect_error(f, f->a, "{\"request\":\"configure\",\"record\":true,\"filename\":\"../x\"}", DUET_ERR_INVALID_ELEMENT);
+	expect_error(
+	    f, f->a, "{\"request\":\"configure\",\"record\":true,\"filename\":\"../x\"}", DUET_ERR_INVALID_ELEMENT);
 	g_assert_cmpint(f->a->recordings, ==, 0);
 	json_t *rec = expect(f, f->a, "{\"request\":\"configure\",\"record\":true}", "configured");
 	g_assert_true(json_is_true(json_object_get(rec, "recording")));
@@ -454,6 +477,7 @@ void register_engine_tests(void) {
 	ADD("offer_answer_and_glare", test_offer_answer_and_glare);
 	ADD("jsep_errors_in_order", test_jsep_errors_in_order);
 	ADD("glare_resets_the_losers_handle", test_glare_resets_the_losers_handle);
+	ADD("glare_loser_seen_late_gets_the_offer_again", test_glare_loser_seen_late_gets_the_offer_again);
 	ADD("failed_forward_changes_nothing", test_failed_forward_changes_nothing);
 	ADD("hangup_and_reoffer", test_hangup_and_reoffer);
 	ADD("pc_closed_by_browser_ends_call", test_pc_closed_by_browser_ends_call);

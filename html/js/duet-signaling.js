@@ -480,10 +480,15 @@
 				this.peer = msg.peer;
 				this._set('paired', { joined: true });   // the newcomer offers; we wait
 				break;
-			case 'offer':
+			case 'offer': {
 				this._remoteOfferAt = now();
-				this._serial(() => this._answer(msg, jsep)).catch((err) => this.emit('error', err));
+				// Answer only the newest offer: one still waiting in the queue when a
+				// newer one arrives is stale, and answering it can only fail.
+				const seq = this._offerSeq = (this._offerSeq || 0) + 1;
+				this._serial(() => (seq === this._offerSeq ? this._answer(msg, jsep) : undefined))
+					.catch((err) => this.emit('error', err));
 				break;
+			}
 			case 'answer':
 				this.timings.answerReceivedAt = this.timings.answerReceivedAt || now();
 				this._serial(() => this.sig.acceptAnswer(jsep))

@@ -26,8 +26,11 @@ static int host_push(duet_member *member, const char *transaction, json_t *event
 	return duet_gateway->push_event(session->handle, &duet_plugin, transaction, event, jsep);
 }
 
+/* The call's media ends here: its recordings end with it, at once, rather
+ * than when the core gets round to the hangup callback. */
 static void host_close_media(duet_member *member) {
 	duet_session *session = duet_session_of(member);
+	duet_recording_close(session);
 	if(!gone(session))
 		duet_gateway->close_pc(session->handle);
 }

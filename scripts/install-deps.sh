@@ -10,7 +10,7 @@ packages=(
 	autoconf automake libtool pkg-config make gcc
 	libglib2.0-dev libjansson-dev libnice-dev janus-dev
 	# run and test
-	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter
+	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
 	curl iproute2 util-linux python3 python3-pytest python3-aiortc
 	python3-requests python3-websockets python3-aiohttp
 	# browser tests

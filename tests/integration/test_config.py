@@ -404,6 +404,13 @@ def test_event_handler_notifications(evh_collector, duet):
     assert all("id" not in n for n in by_name["created"] + by_name["destroyed"])
     assert any(n.get("id") == second.id and n.get("reason") == "leave" for n in by_name["left"]), by_name["left"]
     assert any(n.get("id") == third.id for n in by_name["kicked"]), by_name["kicked"]
+    # and they arrive in the order things happened
+    order = [n["event"] for n in notes]
+    left_by_leave = next(i for i, n in enumerate(notes) if n["event"] == "left" and n.get("reason") == "leave")
+    steps = [order.index("created"), order.index("joined"), order.index("offer"), order.index("answer"),
+             order.index("configured"), order.index("hangup"), left_by_leave, order.index("kicked"),
+             order.index("destroyed")]
+    assert steps == sorted(steps), "notifications out of order: %r" % order
     text = json.dumps(evh_collector.events)
     for secret in ("evh-secret", "evh-pin", first.token, second.token, third.token):
         assert secret not in text, "%r leaked to the event handler" % secret

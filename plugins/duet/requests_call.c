@@ -71,6 +71,7 @@ static void evict_old_owner(duet_request *req, duet_seat *seat) {
 	json_object_set_new(event, "peer", duet_seat_json(seat));
 	json_object_set_new(event, "reason", json_string("replaced"));
 	duet_outbox_event(&req->outbox, req->engine->host, old, event, NULL);
+	duet_notify(&req->outbox, req->engine, old, "left", seat->room, seat->id, "replaced");
 	duet_member_unlink(old);
 	duet_outbox_close(&req->outbox, req->engine->host, old);
 	old->seat = NULL;

@@ -377,6 +377,9 @@ static void test_takeover_with_token(fixture *f, gconstpointer data) {
 	g_assert_null(f->b->member.seat);
 	drop(got(f->a, "peer_reconnected"));
 	g_assert_true(f->a->member.peer == &f->c->member);
+	json_t *note = g_ptr_array_index(fake_notifications, fake_notifications->len - 2);
+	g_assert_cmpstr(json_string_value(json_object_get(note, "event")), ==, "left");
+	g_assert_cmpstr(json_string_value(json_object_get(note, "reason")), ==, "replaced");
 	/* the old token stopped working */
 	expect_error(f, f->b, body, DUET_ERR_UNAUTHORIZED);
 	g_free(id);

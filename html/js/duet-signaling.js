@@ -363,11 +363,11 @@
 		}
 
 		async _offer(options) {
+			const startedAt = now();
 			const jsep = await this.sig.createOffer(options);
 			this.timings.offerCreatedAt = this.timings.offerCreatedAt || now();
 			// Test hook: the glare test holds both pages' offers and lets them go together.
 			if (this.offerGate) await this.offerGate;
-			const sentAt = now();
 			try {
 				await this.sig.request({ request: 'offer' }, jsep);
 			} catch (err) {
@@ -375,8 +375,9 @@
 				// plugin says so with 464; when the peer's offer had already been
 				// pushed to our handle, the Janus core itself refuses ours first
 				// (490 "Error setting ICE locally"). Either way the peer's "offer"
-				// event comes (or came) to us, and answering it recovers.
-				if (err.code === 464 || (err.core && await this._peerOfferedSince(sentAt, 3000))) {
+				// event comes, or came while ours was being made, and answering it
+				// recovers.
+				if (err.code === 464 || (err.core && await this._peerOfferedSince(startedAt, 3000))) {
 					this.glares = (this.glares || 0) + 1;
 					this.emit('notice', 'Both of you started the call at once — answering the other side.');
 					return;

@@ -1185,6 +1185,9 @@ static void finish_input(void) {
 		stub_ledger_dump();
 		fail("%d plugin sessions are still referenced after every handle was detached", sessions - 1);
 	}
+	if(stub_sessions_alive(NULL) != stub_sessions_alive(barrier_slot.h))
+		fail("%d plugin sessions kept their mutexes after every handle was detached",
+		    stub_sessions_alive(NULL) - stub_sessions_alive(barrier_slot.h));
 	if(stub_ledger_alive("janus_sdp_parse") || stub_ledger_alive("janus_recorder_create"))
 		fail("SDP or recorder objects were not released");
 	int unreleased = stub_handles_unreleased(tolerate("handle-ref"));

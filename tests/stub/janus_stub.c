@@ -19,6 +19,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STUB_TSAN 1
+#include <sanitizer/tsan_interface.h>
+#endif
+#endif
+
 #include <apierror.h>
 #include <config.h>
 #include <debug.h>
@@ -208,6 +215,158 @@ void janus_plugin_result_destroy(janus_plugin_result *result) {
 }
 
 /* ---------------------------------------------------------------------- */
+/* glib interposers: the plugin's own calls to these come here first      */
+/*                                                                        */
+/* - g_mutex_init/clear track the mutexes a plugin session initialises    */
+/*   while create_session runs: a cleared one means the session was freed */
+/*   (stub_sessions_alive), a view that needs no refcount debugging.      */
+/* - Under ThreadSanitizer, GMutex, GCond and GAsyncQueue are futex-based */
+/*   inside glib, which TSan cannot see: the wrappers tell it about every */
+/*   lock, unlock, wait, push and pop (glib's internal calls to them do   */
+/*   not come through here, so nothing is counted twice).                 */
+
+#define REAL(ret, name, params)                                                                                        \
+	static ret(*real_##name) params;                                                                                   \
+	if(__atomic_load_n((void **)&real_##name, __ATOMIC_ACQUIRE) == NULL)                                               \
+		__atomic_store_n((void **)&real_##name, dlsym(RTLD_NEXT, #name), __ATOMIC_RELEASE);                            \
+	ret(*name##_fn) params = __atomic_load_n(&real_##name, __ATOMIC_ACQUIRE)
+
+static pthread_mutex_t tracker_lock = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable *session_mutexes; /* GMutex * -> the handle being created */
+
+void g_mutex_init(GMutex *mutex) {
+	REAL(void, g_mutex_init, (GMutex *));
+	g_mutex_init_fn(mutex);
+#ifdef STUB_TSAN
+	__tsan_mutex_create(mutex, 0);
+#endif
+	if(creating) {
+		pthread_mutex_lock(&tracker_lock);
+		if(session_mutexes == NULL)
+			session_mutexes = g_hash_table_new(NULL, NULL);
+		g_hash_table_insert(session_mutexes, mutex, creating);
+		pthread_mutex_unlock(&tracker_lock);
+	}
+}
+
+void g_mutex_clear(GMutex *mutex) {
+	REAL(void, g_mutex_clear, (GMutex *));
+#ifdef STUB_TSAN
+	__tsan_mutex_destroy(mutex, 0);
+#endif
+	pthread_mutex_lock(&tracker_lock);
+	if(session_mutexes)
+		g_hash_table_remove(session_mutexes, mutex);
+	pthread_mutex_unlock(&tracker_lock);
+	g_mutex_clear_fn(mutex);
+}
+
+int stub_sessions_alive(stub_handle *handle) {
+	int n = 0;
+	pthread_mutex_lock(&tracker_lock);
+	if(session_mutexes) {
+		GHashTableIter iter;
+		gpointer value;
+		g_hash_table_iter_init(&iter, session_mutexes);
+		while(g_hash_table_iter_next(&iter, NULL, &value))
+			n += handle == NULL || value == handle;
+	}
+	pthread_mutex_unlock(&tracker_lock);
+	return n;
+}
+
+#ifdef STUB_TSAN
+void g_mutex_lock(GMutex *mutex) {
+	REAL(void, g_mutex_lock, (GMutex *));
+	__tsan_mutex_pre_lock(mutex, 0);
+	g_mutex_lock_fn(mutex);
+	__tsan_mutex_post_lock(mutex, 0, 0);
+}
+
+gboolean g_mutex_trylock(GMutex *mutex) {
+	REAL(gboolean, g_mutex_trylock, (GMutex *));
+	__tsan_mutex_pre_lock(mutex, __tsan_mutex_try_lock);
+	gboolean locked = g_mutex_trylock_fn(mutex);
+	__tsan_mutex_post_lock(mutex, __tsan_mutex_try_lock | (locked ? 0 : __tsan_mutex_try_lock_failed), 0);
+	return locked;
+}
+
+void g_mutex_unlock(GMutex *mutex) {
+	REAL(void, g_mutex_unlock, (GMutex *));
+	__tsan_mutex_pre_unlock(mutex, 0);
+	g_mutex_unlock_fn(mutex);
+	__tsan_mutex_post_unlock(mutex, 0);
+}
+
+/* The wait unlocks the mutex and locks it again inside glib. */
+static void cond_enter(GCond *cond, GMutex *mutex) {
+	__tsan_release(cond);
+	__tsan_mutex_pre_unlock(mutex, 0);
+	__tsan_mutex_post_unlock(mutex, 0);
+}
+
+static void cond_leave(GCond *cond, GMutex *mutex) {
+	__tsan_mutex_pre_lock(mutex, 0);
+	__tsan_mutex_post_lock(mutex, 0, 0);
+	__tsan_acquire(cond);
+}
+
+void g_cond_wait(GCond *cond, GMutex *mutex) {
+	REAL(void, g_cond_wait, (GCond *, GMutex *));
+	cond_enter(cond, mutex);
+	g_cond_wait_fn(cond, mutex);
+	cond_leave(cond, mutex);
+}
+
+gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
+	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
+	cond_enter(cond, mutex);
+	gboolean signalled = g_cond_wait_until_fn(cond, mutex, end_time);
+	cond_leave(cond, mutex);
+	return signalled;
+}
+
+void g_cond_signal(GCond *cond) {
+	REAL(void, g_cond_signal, (GCond *));
+	__tsan_release(cond);
+	g_cond_signal_fn(cond);
+}
+
+void g_cond_broadcast(GCond *cond) {
+	REAL(void, g_cond_broadcast, (GCond *));
+	__tsan_release(cond);
+	g_cond_broadcast_fn(cond);
+}
+
+/* What is pushed happens before what pops it. */
+void g_async_queue_push(GAsyncQueue *queue, gpointer data) {
+	REAL(void, g_async_queue_push, (GAsyncQueue *, gpointer));
+	__tsan_release(queue);
+	g_async_queue_push_fn(queue, data);
+}
+
+void g_async_queue_push_front(GAsyncQueue *queue, gpointer data) {
+	REAL(void, g_async_queue_push_front, (GAsyncQueue *, gpointer));
+	__tsan_release(queue);
+	g_async_queue_push_front_fn(queue, data);
+}
+
+gpointer g_async_queue_try_pop(GAsyncQueue *queue) {
+	REAL(gpointer, g_async_queue_try_pop, (GAsyncQueue *));
+	gpointer data = g_async_queue_try_pop_fn(queue);
+	__tsan_acquire(queue);
+	return data;
+}
+
+gpointer g_async_queue_timeout_pop(GAsyncQueue *queue, guint64 timeout) {
+	REAL(gpointer, g_async_queue_timeout_pop, (GAsyncQueue *, guint64));
+	gpointer data = g_async_queue_timeout_pop_fn(queue, timeout);
+	__tsan_acquire(queue);
+	return data;
+}
+#endif
+
+/* ---------------------------------------------------------------------- */
 /* Housekeeping on demand: g_usleep is interposed for the plugin's        */
 /* housekeeping thread in manual mode; every other caller really sleeps.  */
 
@@ -293,14 +452,16 @@ void stub_set_driver_thread(void) {
 static guint64 queue_pops;
 
 gpointer g_async_queue_pop(GAsyncQueue *queue) {
-	static gpointer (*real_pop)(GAsyncQueue *);
-	if(real_pop == NULL)
-		*(void **)&real_pop = dlsym(RTLD_NEXT, "g_async_queue_pop");
+	REAL(gpointer, g_async_queue_pop, (GAsyncQueue *));
 	g_mutex_lock(&hk_lock);
 	queue_pops++;
 	g_cond_broadcast(&hk_cond);
 	g_mutex_unlock(&hk_lock);
-	return real_pop(queue);
+	gpointer data = g_async_queue_pop_fn(queue);
+#ifdef STUB_TSAN
+	__tsan_acquire(queue);
+#endif
+	return data;
 }
 
 guint64 stub_queue_pops(void) {

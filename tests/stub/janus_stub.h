@@ -159,6 +159,11 @@ int stub_ledger_alive_for(const char *creator, stub_handle *handle);
 /* Prints the live objects of the ledger to stderr. */
 void stub_ledger_dump(void);
 
+/* Plugin sessions not freed yet, as seen without refcount debugging: the
+ * mutexes the plugin initialised while a create_session ran and has not
+ * cleared (g_mutex_init/clear are interposed); of one handle, or all. */
+int stub_sessions_alive(stub_handle *handle);
+
 /* Handles destroyed whose plugin session is still referenced; with release
  * TRUE, drops one reference (the plugin's) of each one still held only by
  * the plugin, for programs that tolerate a plugin that never releases it. */

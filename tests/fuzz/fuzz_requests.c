@@ -35,7 +35,10 @@
  * answered; DUET_FUZZ_TOLERATE=bug,... goes past known plugin bugs
  * (tests/fuzz/crashes/README.md) to fuzz further: handle-ref releases, on the
  * plugin's behalf, the janus_plugin_session references it never drops;
- * replaced-recording accepts a handle that records outside any room.
+ * replaced-recording accepts a handle that records outside any room;
+ * dropped-notification accepts event-handler notifications about a handle
+ * being detached (the core drops them); late-message skips OP_LATE_MSG
+ * (the plugin leaks such a message).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -357,10 +360,14 @@ static void on_event(stub_handle *h, const char *transaction, json_t *event, jso
 	g_mutex_unlock(&state_lock);
 }
 
-static void on_notify(stub_handle *h, json_t *event, void *user) {
+static void on_notify(stub_handle *h, json_t *event, gboolean dropped, void *user) {
 	(void)h;
 	(void)user;
 	g_mutex_lock(&state_lock);
+	if(dropped && !tolerate("dropped-notification")) {
+		char *e = dump(event);
+		fail("the core drops the notification %s: the plugin gave it the handle being detached", e);
+	}
 	static const char *names[] = {
 	    "joined", "left", "offer", "answer", "hangup", "configured", "kicked", "created", "destroyed"};
 	const char *name = json_string_value(json_object_get(event, "event"));
@@ -1005,6 +1012,7 @@ static void step(reader *r) {
 	g_mutex_unlock(&state_lock);
 	int closes_before = g_atomic_int_get(&stub_count.close_pcs);
 	int hangups_before = g_atomic_int_get(&stub_count.hangups);
+	int recorders_before = g_atomic_int_get(&stub_count.recorders_created);
 	switch(op) {
 	case OP_MSG: {
 		json_t *body = build_body(r);
@@ -1136,8 +1144,40 @@ static void step(reader *r) {
 			fprintf(stderr, "step %d: slot %d refuses the next JSEP\n", step_no, s->index);
 		g_atomic_int_set(&s->h->reject_jsep, 1);
 		break;
+	case OP_LATE_MSG: {
+		json_t *body = build_body(r);
+		gboolean valid;
+		json_t *jsep = build_jsep(r, &valid);
+		if(trace) {
+			char *b = dump(body);
+			fprintf(stderr, "step %d: slot %d detached, then its late message %s\n", step_no, s->index, b);
+			free(b);
+		}
+		if(tolerate("late-message")) {
+			json_decref(body);
+			json_decref(jsep);
+			break;
+		}
+		/* The core looked the handle up, then the detach ran to the end
+		 * (destroy_session), then the core hands the message over. */
+		stub_handle *stale = s->h;
+		stub_handle_ref(stale);
+		detach(s);
+		janus_plugin_result *result =
+		    duet->handle_message(&stale->session, g_strdup("late"), body, jsep); /* the plugin owns them now */
+		if(result == NULL)
+			fail("handle_message of a detached handle gave no result");
+		if(result->type == JANUS_PLUGIN_OK_WAIT)
+			fail("handle_message of a detached handle queued the request");
+		janus_plugin_result_destroy(result);
+		stub_handle_unref(stale);
+		attach(s);
+		break;
+	}
 	}
 	settle(FALSE);
+	if(trace && g_atomic_int_get(&stub_count.recorders_created) != recorders_before)
+		fprintf(stderr, "    (recorders opened: %d)\n", g_atomic_int_get(&stub_count.recorders_created) - recorders_before);
 	/* Media, setup_media, data_ready, query_session and a refused SDP to
 	 * come change no room state (check_media_reach checked the media). */
 	if(op != OP_MSG && op != OP_MSG_RAW && op != OP_ADMIN && op != OP_ADMIN_RAW && op != OP_PC_CLOSED &&

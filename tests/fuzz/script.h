@@ -25,6 +25,10 @@
  *   OP_ADVANCE    seconds-index        time passes (ADVANCE_SECONDS), one housekeeping tick
  *   OP_QUERY      slot                 query_session
  *   OP_REJECT     slot                 the core refuses the next JSEP pushed to the slot
+ *   OP_LATE_MSG   slot, request, nfields, {field, value}*, jsep, sdp
+ *                                      a message the core had accepted when the handle was
+ *                                      detached: handle_message after destroy_session (a
+ *                                      race of the real core), then the slot is attached again
  *
  * A value operand picks an entry of the value table: with bit 7 set, a
  * value suited to the field (the byte's low bits index the field's own
@@ -53,6 +57,7 @@ enum {
 	OP_ADVANCE,
 	OP_QUERY,
 	OP_REJECT,
+	OP_LATE_MSG,
 	OP_COUNT
 };
 

@@ -1272,13 +1272,13 @@ static void cb_notify_event(janus_plugin *p, janus_plugin_session *ps, json_t *e
 		/* The core drops notifications about a handle that is going away. */
 		g_atomic_int_inc(&stub_count.notifications_dropped);
 		if(notify_hook)
-			notify_hook(NULL, event, hook_user);
+			notify_hook(NULL, event, TRUE, hook_user);
 		json_decref(event);
 		return;
 	}
 	g_atomic_int_inc(&stub_count.notifications);
 	if(notify_hook)
-		notify_hook(ps ? handle_of(ps) : NULL, event, hook_user);
+		notify_hook(ps ? handle_of(ps) : NULL, event, FALSE, hook_user);
 	json_decref(event);
 }
 

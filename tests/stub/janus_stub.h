@@ -67,7 +67,9 @@ typedef struct stub_handle {
  * The hooks run on the plugin's thread; they must not keep the objects
  * without a json_incref. */
 typedef void (*stub_event_hook)(stub_handle *handle, const char *transaction, json_t *event, json_t *jsep, void *user);
-typedef void (*stub_notify_hook)(stub_handle *handle, json_t *event, void *user);
+/* dropped: the core drops this notification, as it names a handle that is
+ * not alive (handle is then NULL; stub_count.notifications_dropped). */
+typedef void (*stub_notify_hook)(stub_handle *handle, json_t *event, gboolean dropped, void *user);
 /* A contract or API misuse the stub noticed (a non-object event, a callback
  * with a handle that is not alive, ...). */
 typedef void (*stub_violation_hook)(const char *what, void *user);

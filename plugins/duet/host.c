@@ -28,6 +28,22 @@ static int host_push(duet_member *member, const char *transaction, json_t *event
 
 /* The call's media ends here: its recordings end with it, at once, rather
  * than when the core gets round to the hangup callback. */
+/* After a PeerConnection closes, the core clears its "cleaning" flag before
+ * its ICE agent is really gone (libnice closes it asynchronously); an offer
+ * pushed in between fails with "No WebRTC PeerConnection" and changes
+ * nothing. So a JSEP push that fails is tried again for a short while. */
+#define JSEP_RETRY_US (50 * 1000)
+#define JSEP_RETRY_FOR_US (3 * G_USEC_PER_SEC)
+
+static int host_push_jsep(duet_member *member, json_t *event, json_t *jsep) {
+	gint64 give_up = janus_get_monotonic_time() + JSEP_RETRY_FOR_US;
+	int res;
+	while((res = host_push(member, NULL, event, jsep)) != 0 && !gone(duet_session_of(member)) &&
+	      janus_get_monotonic_time() < give_up)
+		g_usleep(JSEP_RETRY_US);
+	return res;
+}
+
 static void host_close_media(duet_member *member) {
 	duet_session *session = duet_session_of(member);
 	duet_recording_close(session);
@@ -90,6 +106,7 @@ const duet_host duet_janus_host = {
     .ref = host_ref,
     .unref = host_unref,
     .push = host_push,
+    .push_jsep = host_push_jsep,
     .close_media = host_close_media,
     .reset_media = host_reset_media,
     .apply_bitrate = host_apply_bitrate,

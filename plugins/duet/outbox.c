@@ -50,7 +50,10 @@ void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member 
 static void perform(const duet_action *a, const duet_host *host) {
 	switch(a->kind) {
 	case DUET_ACT_EVENT:
-		host->push(a->member, NULL, a->event, a->jsep);
+		if(a->jsep)
+			host->push_jsep(a->member, a->event, a->jsep);
+		else
+			host->push(a->member, NULL, a->event, NULL);
 		break;
 	case DUET_ACT_CLOSE_MEDIA:
 		host->close_media(a->member);

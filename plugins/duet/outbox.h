@@ -36,6 +36,9 @@ typedef struct duet_host {
 	void (*unref)(duet_member *member);
 	/* Returns 0, or an error when the core refused the event (bad SDP). */
 	int (*push)(duet_member *member, const char *transaction, json_t *event, json_t *jsep);
+	/* Pushes an event carrying a JSEP for the member's PeerConnection (may wait
+	 * for the core to finish closing the previous one); 0 or an error. */
+	int (*push_jsep)(duet_member *member, json_t *event, json_t *jsep);
 	void (*close_media)(duet_member *member);
 	/* Closes the PeerConnection and returns once the core has begun tearing it down. */
 	void (*reset_media)(duet_member *member);

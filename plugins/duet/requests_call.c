@@ -186,7 +186,7 @@ static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, du
 	duet_engine *engine = req->engine;
 	if(req->reset_target)
 		engine->host->reset_media(req->forward_to);
-	int res = engine->host->push(req->forward_to, NULL, req->forward_event, req->forward_jsep);
+	int res = engine->host->push_jsep(req->forward_to, req->forward_event, req->forward_jsep);
 	if(res == 0)
 		return DUET_OK;
 	g_mutex_lock(&engine->lock);

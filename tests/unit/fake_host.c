@@ -34,6 +34,10 @@ static int push(duet_member *m, const char *transaction, json_t *event, json_t *
 	return 0;
 }
 
+static int push_jsep(duet_member *m, json_t *event, json_t *jsep) {
+	return push(m, NULL, event, jsep);
+}
+
 static void close_media(duet_member *m) {
 	fake_of(m)->closes++;
 }
@@ -72,6 +76,7 @@ const duet_host fake_host = {
     .ref = ref,
     .unref = unref,
     .push = push,
+    .push_jsep = push_jsep,
     .close_media = close_media,
     .reset_media = close_media,
     .apply_bitrate = apply_bitrate,

@@ -292,9 +292,10 @@ static void signaling_op(GRand *rand, int n) {
 		    NULL);
 	} else if(roll < 840) {
 		json_decref(admin(json_pack("{ssss}", "request", "listparticipants", "room", room)));
-	} else if(roll < 860) {
+	} else if(roll < 845) {
+		/* (whole-registry answers, built under the engine lock: rarer, like monitoring polls) */
 		json_decref(admin(json_pack("{ss}", "request", (n & 1) ? "list" : "stats")));
-	} else if(roll < 875) {
+	} else if(roll < 850) {
 		message(s, json_pack("{ss}", "request", "list"), NULL);
 	} else if(roll < 950) {
 		stub_handle *h = slot_get(s);

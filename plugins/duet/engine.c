@@ -156,7 +156,7 @@ void duet_member_record(
 	duet_outbox_record(outbox, engine->host, member, how);
 }
 
-static void detach_member(duet_engine *engine, duet_outbox *outbox, duet_member *member) {
+void duet_member_detach(duet_engine *engine, duet_outbox *outbox, duet_member *member) {
 	if(member == NULL)
 		return;
 	if(g_atomic_int_get(&member->recording))
@@ -171,7 +171,7 @@ void duet_seat_leave(
 	duet_room *room = seat->room;
 	duet_member *member = duet_seat_member(seat);
 	duet_room_end_call(engine, outbox, room, seat, hangup_reason_for(reason));
-	detach_member(engine, outbox, member);
+	duet_member_detach(engine, outbox, member);
 	if(tell_self && member) {
 		json_t *self = duet_event_new("peer_left", room);
 		json_object_set_new(self, "peer", duet_seat_json(seat));
@@ -195,7 +195,7 @@ void duet_room_destroy(duet_engine *engine, duet_outbox *outbox, duet_room *room
 		if(member == NULL)
 			continue;
 		duet_outbox_event(outbox, engine->host, member, duet_event_new("destroyed", room), NULL);
-		detach_member(engine, outbox, member);
+		duet_member_detach(engine, outbox, member);
 	}
 	duet_notify(outbox, engine, NULL, "destroyed", room, NULL, NULL);
 	duet_registry_remove(engine->registry, room);

@@ -123,6 +123,8 @@ void duet_room_end_call(
     duet_engine *engine, duet_outbox *outbox, duet_room *room, const duet_seat *by, const char *reason);
 void duet_room_destroy(duet_engine *engine, duet_outbox *outbox, duet_room *room);
 void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room *room);
+/* Takes a member out of its seat: recording off, media unlinked, PeerConnection closed. */
+void duet_member_detach(duet_engine *engine, duet_outbox *outbox, duet_member *member);
 /* Starts or stops recording a seated member (filename NULL: a generated name). */
 void duet_member_record(
     duet_engine *engine, duet_outbox *outbox, duet_member *member, gboolean on, const char *filename);

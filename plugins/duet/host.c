@@ -76,7 +76,10 @@ static void host_apply_bitrate(duet_member *member) {
 }
 
 static void host_notify(duet_member *member, json_t *info) {
-	janus_plugin_session *handle = member ? duet_session_of(member)->handle : NULL;
+	/* The core drops notifications about a handle it is detaching: the
+	 * ones a detach causes go out without a handle (they name room and id). */
+	duet_session *session = member ? duet_session_of(member) : NULL;
+	janus_plugin_session *handle = session && !gone(session) ? session->handle : NULL;
 	/* The core takes its own reference away with it. */
 	duet_gateway->notify_event(&duet_plugin, handle, json_incref(info));
 }

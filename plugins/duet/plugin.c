@@ -120,6 +120,8 @@ static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
 	duet_member_clear(&session->member);
+	/* The core gave the plugin a reference to the handle at attach. */
+	janus_refcount_decrease(&session->handle->ref);
 	g_free(session);
 }
 
@@ -212,11 +214,16 @@ static gboolean carries_offer(json_t *jsep) {
 
 static struct janus_plugin_result *duet_handle_message(
     janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
-	if(!running())
-		return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "Shutting down", NULL);
-	duet_session *session = session_get(handle);
-	if(session == NULL)
-		return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session for this handle", NULL);
+	duet_session *session = running() ? session_get(handle) : NULL;
+	if(session == NULL) {
+		/* Shutting down, or the handle was detached after the core took the
+		 * message: what the core handed over is still ours to free. */
+		g_free(transaction);
+		json_decref(message);
+		json_decref(jsep);
+		return janus_plugin_result_new(
+		    JANUS_PLUGIN_ERROR, running() ? "No session for this handle" : "Shutting down", NULL);
+	}
 	duet_error code;
 	char error[128];
 	const duet_route *route = duet_route_find(message, DUET_FOR_CLIENT, &code, error, sizeof(error));

@@ -72,9 +72,7 @@ static void evict_old_owner(duet_request *req, duet_seat *seat) {
 	json_object_set_new(event, "reason", json_string("replaced"));
 	duet_outbox_event(&req->outbox, req->engine->host, old, event, NULL);
 	duet_notify(&req->outbox, req->engine, old, "left", seat->room, seat->id, "replaced");
-	duet_member_unlink(old);
-	duet_outbox_close(&req->outbox, req->engine->host, old);
-	old->seat = NULL;
+	duet_member_detach(req->engine, &req->outbox, old);
 }
 
 static void announce_to_peer(duet_request *req, duet_seat *seat, gboolean took_back) {

@@ -62,6 +62,7 @@ typedef struct slot {
 	char *room; /* the room this handle was told it is in, or NULL */
 	char *id; /* its participant id (kept after leaving) */
 	char *token; /* its reconnect token (kept after leaving) */
+	gboolean touched; /* this step acted on it, or it got an answer or an event */
 } slot;
 
 typedef struct pending {
@@ -82,7 +83,7 @@ static GPtrArray *issued_tokens; /* every reconnect token handed out in this inp
 static char *created_room;
 static guint64 barrier_sent, barrier_done, barrier_pops, transactions;
 static guint64 effects; /* answers, events and notifications seen: a step with none changed nothing */
-static char *last_list; /* the admin list after the last step checked */
+static json_t *last_list; /* the admin list after the last step checked */
 static gboolean trace;
 static char **tolerated; /* DUET_FUZZ_TOLERATE: known plugin bugs not to stop at */
 static int step_no;
@@ -347,11 +348,13 @@ static void on_event(stub_handle *h, const char *transaction, json_t *event, jso
 	} else if(s == NULL) {
 		fail("an event to a handle the driver does not know");
 	} else if(transaction) {
+		s->touched = TRUE;
 		pending *p = find_pending(h, transaction);
 		if(p == NULL)
 			fail("slot %d got an answer to transaction %s it never sent", s->index, transaction);
 		on_answer(s, p, event);
 	} else {
+		s->touched = TRUE;
 		on_pushed_event(s, event, jsep);
 	}
 	if(transaction == NULL || error_code(event) == 0)
@@ -881,10 +884,9 @@ static json_t *find_room(json_t *rooms, const char *id) {
  * is compared with the last one (the rest is checked if it differs). */
 static void check_state(gboolean with_stats, gboolean quiet) {
 	json_t *list = admin("{ss}", "request", "list");
-	char *text = dump(list);
-	gboolean same = last_list && strcmp(text, last_list) == 0;
-	free(last_list);
-	last_list = text;
+	gboolean same = last_list && json_equal(list, last_list);
+	json_decref(last_list);
+	last_list = json_incref(list);
 	if(quiet && same) {
 		json_decref(list);
 		return;
@@ -936,6 +938,11 @@ static void check_state(gboolean with_stats, gboolean quiet) {
 	for(int k = 0; k < SLOTS; k++) {
 		slot *s = &slots[k];
 		if(s->h == NULL)
+			continue;
+		/* A handle out of any room that nothing happened to in this step is
+		 * as it was (a silent change of it would still show in the count of
+		 * connected participants below). */
+		if(s->room == NULL && !s->touched && !with_stats)
 			continue;
 		json_t *info = duet->query_session(&s->h->session);
 		if(info == NULL)
@@ -1005,8 +1012,12 @@ static void step(reader *r) {
 		return; /* only a message (dropped) or an attach make sense on a detached slot */
 	}
 	media_counts before[SLOTS];
-	for(int i = 0; i < SLOTS; i++)
+	for(int i = 0; i < SLOTS; i++) {
 		before[i] = counts_of(slots[i].h);
+		slots[i].touched = FALSE;
+	}
+	if(s)
+		s->touched = TRUE;
 	g_mutex_lock(&state_lock);
 	guint64 effects_before = effects;
 	g_mutex_unlock(&state_lock);
@@ -1195,7 +1206,7 @@ static void step(reader *r) {
 /* Back to a clean plugin: no handle, no seat, no room. */
 static void finish_input(void) {
 	check_state(TRUE, FALSE);
-	free(last_list);
+	json_decref(last_list);
 	last_list = NULL;
 	step_no = -1;
 	for(int k = 0; k < SLOTS; k++)

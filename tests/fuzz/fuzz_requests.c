@@ -609,8 +609,10 @@ static void send_message(slot *s, json_t *body, json_t *jsep, gboolean jsep_vali
 		json_decref(jsep);
 		return;
 	}
-	if(jsep_valid)
+	if(jsep_valid) {
 		stub_handle_negotiated(s->h); /* the core set up the PeerConnection for this SDP */
+		g_atomic_int_set(&s->h->reject_jsep, 0);
+	}
 	char *request = request_of(body);
 	char *transaction = g_strdup_printf("t%" G_GUINT64_FORMAT, ++transactions);
 	pending *p = g_new0(pending, 1);
@@ -1004,8 +1006,11 @@ static const int advance_seconds[] = ADVANCE_SECONDS;
 static void step(reader *r) {
 	int op = get8(r) % OP_COUNT;
 	slot *s = NULL;
-	if(op != OP_ADMIN && op != OP_ADMIN_RAW && op != OP_ADVANCE)
-		s = &slots[get8(r) % SLOTS];
+	uint8_t slot_byte = 0;
+	if(op != OP_ADMIN && op != OP_ADMIN_RAW && op != OP_ADVANCE) {
+		slot_byte = get8(r);
+		s = &slots[slot_byte % SLOTS];
+	}
 	if(s && s->h == NULL && op != OP_REATTACH && op != OP_MSG && op != OP_MSG_RAW) {
 		if(trace)
 			fprintf(stderr, "step %d: op %d on detached slot %d: skipped\n", step_no, op, s->index);
@@ -1150,11 +1155,14 @@ static void step(reader *r) {
 		json_decref(info);
 		break;
 	}
-	case OP_REJECT:
+	case OP_REJECT: {
+		int mode = (slot_byte & 4) ? 2 : 1;
 		if(trace)
-			fprintf(stderr, "step %d: slot %d refuses the next JSEP\n", step_no, s->index);
-		g_atomic_int_set(&s->h->reject_jsep, 1);
+			fprintf(stderr, "step %d: slot %d refuses %s\n", step_no, s->index,
+			    mode == 2 ? "every JSEP until its browser sends one" : "the next JSEP");
+		g_atomic_int_set(&s->h->reject_jsep, mode);
 		break;
+	}
 	case OP_LATE_MSG: {
 		json_t *body = build_body(r);
 		gboolean valid;

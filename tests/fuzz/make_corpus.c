@@ -288,6 +288,14 @@ int main(int argc, char **argv) {
 	on(OP_REJECT, 1);
 	msg(0, REQ_ANSWER, JSEP_ANSWER, SDP_AV_DATA, END);
 	msg(0, REQ_OFFER, JSEP_OFFER_E2EE, SDP_AV_DATA, END);
+	/* A refusal that lasts: the plugin's retries give up, the offer, then the answer, is undone. */
+	msg(1, REQ_ANSWER, JSEP_ANSWER, SDP_AV_DATA, END);
+	on(OP_REJECT, 1 + 4);
+	msg(0, REQ_OFFER, JSEP_OFFER, SDP_AV_DATA, END);
+	msg(1, REQ_ANSWER, JSEP_ANSWER, SDP_AV_DATA, END);
+	msg(1, REQ_OFFER, JSEP_OFFER, SDP_AV_DATA, END);
+	on(OP_REJECT, 1 + 4);
+	msg(0, REQ_ANSWER, JSEP_ANSWER, SDP_AV_DATA, END);
 	save("refused-sdp");
 
 	/* Glare, answers out of turn, and every JSEP shape on offer and answer. */

@@ -24,7 +24,9 @@
  *   OP_DETACH     slot                 detach only; OP_REATTACH attaches again
  *   OP_ADVANCE    seconds-index        time passes (ADVANCE_SECONDS), one housekeeping tick
  *   OP_QUERY      slot                 query_session
- *   OP_REJECT     slot                 the core refuses the next JSEP pushed to the slot
+ *   OP_REJECT     slot                 the core refuses the next JSEP pushed to the slot (slot
+ *                                      operand bit 2 set: every one, until the slot's own
+ *                                      browser sends an SDP)
  *   OP_LATE_MSG   slot, request, nfields, {field, value}*, jsep, sdp
  *                                      a message the core had accepted when the handle was
  *                                      detached: handle_message after destroy_session (a

@@ -1171,7 +1171,7 @@ static int cb_push_event(
 		char error[100];
 		janus_sdp *parsed = NULL;
 		if((strcasecmp(type, "offer") && strcasecmp(type, "answer")) ||
-		    g_atomic_int_compare_and_exchange(&h->reject_jsep, 1, 0) ||
+		    g_atomic_int_compare_and_exchange(&h->reject_jsep, 1, 0) || g_atomic_int_get(&h->reject_jsep) == 2 ||
 		    (parsed = janus_sdp_parse(sdp, error, sizeof(error))) == NULL) {
 			g_atomic_int_inc(&stub_count.push_refused);
 			return JANUS_ERROR_JSEP_INVALID_SDP;

@@ -54,7 +54,7 @@ typedef struct stub_handle {
 	stub_loop *loop;
 	gint closepc; /* a close_pc is queued */
 	gint alert; /* the PeerConnection was hung up: no more hangup_media until a new SDP */
-	gint reject_jsep; /* the next JSEP pushed to this handle is refused (the core's 465) */
+	gint reject_jsep; /* JSEPs pushed to this handle are refused (the core's 465): 1 the next one, 2 all */
 	gint detached; /* destroy_session was called */
 	/* What the plugin did to this handle. */
 	gint events, jseps, rtp, rtcp, data, plis, rembs, closes, hangups;

@@ -139,9 +139,8 @@ static gboolean known_error(json_int_t code) {
 static const char *answer_of(const char *request) {
 	static const char *map[][2] = {{"join", "joined"}, {"offer", "offering"}, {"answer", "answered"},
 	    {"configure", "configured"}, {"message", "sent"}, {"hangup", "hungup"}, {"leave", "left"},
-	    {"create", "created"}, {"edit", "edited"}, {"destroy", "destroyed"}, {"exists", "success"},
-	    {"list", "success"}, {"listparticipants", "success"}, {"kick", "success"}, {"allowed", "success"},
-	    {"stats", "success"}};
+	    {"create", "created"}, {"edit", "edited"}, {"destroy", "destroyed"}, {"exists", "success"}, {"list", "success"},
+	    {"listparticipants", "success"}, {"kick", "success"}, {"allowed", "success"}, {"stats", "success"}};
 	for(size_t i = 0; request && i < G_N_ELEMENTS(map); i++) {
 		if(strcmp(map[i][0], request) == 0)
 			return map[i][1];
@@ -434,6 +433,7 @@ static json_t *long_string(size_t len) {
 	return j;
 }
 
+/* clang-format off */
 static json_t *value_json(int v, int field) {
 	switch(v) {
 	case V_ROOM1: return json_string("r1");
@@ -487,6 +487,7 @@ static json_t *value_json(int v, int field) {
 	}
 	return json_null();
 }
+/* clang-format on */
 
 /* The values that suit a field. */
 static int typed_value(int field, uint8_t b) {
@@ -513,6 +514,7 @@ static int typed_value(int field, uint8_t b) {
 		choices = list;                                                                                                \
 		n = G_N_ELEMENTS(list);                                                                                        \
 	} while(0)
+	/* clang-format off */
 	switch(field) {
 	case F_ROOM: CHOOSE(room); break;
 	case F_PIN: case F_NEW_PIN: CHOOSE(pin); break;
@@ -532,6 +534,7 @@ static int typed_value(int field, uint8_t b) {
 	case F_TEXT: CHOOSE(message); break;
 	default: break;
 	}
+	/* clang-format on */
 #undef CHOOSE
 	return choices[(b & 0x7f) % n];
 }
@@ -580,6 +583,7 @@ static json_t *build_jsep(reader *r, gboolean *valid) {
 	int kind = get8(r) % JSEP_COUNT;
 	const char *sdp = sdp_text(get8(r));
 	*valid = kind == JSEP_OFFER || kind == JSEP_ANSWER || kind == JSEP_OFFER_E2EE;
+	/* clang-format off */
 	switch(kind) {
 	case JSEP_OFFER: return json_pack("{ssss}", "type", "offer", "sdp", sdp);
 	case JSEP_ANSWER: return json_pack("{ssss}", "type", "answer", "sdp", sdp);
@@ -593,6 +597,7 @@ static json_t *build_jsep(reader *r, gboolean *valid) {
 	case JSEP_NOT_OBJECT: return json_array();
 	default: return NULL;
 	}
+	/* clang-format on */
 }
 
 /* ---------------------------------------------------------------------- */
@@ -1087,7 +1092,8 @@ static void step(reader *r) {
 		buf[0] = (char)((buf[0] & 0x3f) | 0x80);
 		janus_plugin_rtp rtp = {.mindex = -1, .video = flags & 1, .buffer = buf, .length = (uint16_t)len};
 		if(trace)
-			fprintf(stderr, "step %d: slot %d rtp %s %zu bytes\n", step_no, s->index, rtp.video ? "video" : "audio", len);
+			fprintf(
+			    stderr, "step %d: slot %d rtp %s %zu bytes\n", step_no, s->index, rtp.video ? "video" : "audio", len);
 		duet->incoming_rtp(&s->h->session, &rtp);
 		g_free(buf);
 		check_media_reach(s, before, "RTP");
@@ -1196,7 +1202,8 @@ static void step(reader *r) {
 	}
 	settle(FALSE);
 	if(trace && g_atomic_int_get(&stub_count.recorders_created) != recorders_before)
-		fprintf(stderr, "    (recorders opened: %d)\n", g_atomic_int_get(&stub_count.recorders_created) - recorders_before);
+		fprintf(
+		    stderr, "    (recorders opened: %d)\n", g_atomic_int_get(&stub_count.recorders_created) - recorders_before);
 	/* Media, setup_media, data_ready, query_session and a refused SDP to
 	 * come change no room state (check_media_reach checked the media). */
 	if(op != OP_MSG && op != OP_MSG_RAW && op != OP_ADMIN && op != OP_ADMIN_RAW && op != OP_PC_CLOSED &&
@@ -1206,8 +1213,8 @@ static void step(reader *r) {
 	 * and no close changed nothing, unless the list says otherwise: then
 	 * the full check is skipped (it is what costs most). */
 	gboolean quiet = effects == effects_before && g_atomic_int_get(&stub_count.close_pcs) == closes_before &&
-	                 g_atomic_int_get(&stub_count.hangups) == hangups_before && op != OP_REATTACH &&
-	                 op != OP_DETACH && op != OP_ADVANCE;
+	                 g_atomic_int_get(&stub_count.hangups) == hangups_before && op != OP_REATTACH && op != OP_DETACH &&
+	                 op != OP_ADVANCE;
 	check_state(FALSE, quiet);
 }
 

@@ -101,8 +101,8 @@ static void rtcp(int slot, int kind, int a, int b) {
 	byte(a);
 	byte(b);
 	if(kind == RTCP_RAW) {
-		static const guint8 rr[] = {0x81, 201, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		    0, 0, 0, 0, 0, 0};
+		static const guint8 rr[] = {
+		    0x81, 201, 0, 7, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
 		byte(sizeof(rr));
 		g_byte_array_append(buf, rr, sizeof(rr));
 	}
@@ -198,8 +198,8 @@ int main(int argc, char **argv) {
 	msg(2, REQ_JOIN, NOJSEP, F_ROOM, V_ROOM2, F_PIN, V_STR_PIN, F_TOKEN, V_TOKEN_T1, F_ID, V_ID_MINE, END);
 	msg(0, REQ_LISTPARTICIPANTS, NOJSEP, F_ROOM, V_ROOM2, END);
 	msg(0, REQ_KICK, NOJSEP, F_ROOM, V_ROOM2, F_SECRET, V_STR_SECRET, F_ID, V_ID_SLOT1, END);
-	msg(0, REQ_ALLOWED, NOJSEP, F_ROOM, V_ROOM2, F_SECRET, V_STR_SECRET, F_ACTION, V_ACTION_REMOVE, F_ALLOWED,
-	    V_TOKENS, END);
+	msg(0, REQ_ALLOWED, NOJSEP, F_ROOM, V_ROOM2, F_SECRET, V_STR_SECRET, F_ACTION, V_ACTION_REMOVE, F_ALLOWED, V_TOKENS,
+	    END);
 	msg(0, REQ_ALLOWED, NOJSEP, F_ROOM, V_ROOM2, F_SECRET, V_STR_SECRET, F_ACTION, V_ACTION_DISABLE, END);
 	msg(0, REQ_DESTROY, NOJSEP, F_ROOM, V_ROOM2, F_SECRET, V_STR_SECRET, F_PERMANENT, V_TRUE, END);
 	msg(0, REQ_CREATE, NOJSEP, F_ADMIN_KEY, V_STR_ADMIN_KEY, F_IS_PRIVATE, V_TRUE, F_PERMANENT, V_TRUE, END);

@@ -83,9 +83,9 @@ enum {
 	X(REQ_LEAVE, "leave")                                                                                              \
 	X(REQ_JOIN_UPPER, "JOIN")                                                                                          \
 	X(REQ_UNKNOWN, "dance")                                                                                            \
-	X(REQ_NUMBER, NULL)      /* "request": 7 */                                                                        \
-	X(REQ_MISSING, NULL)     /* no "request" */                                                                        \
-	X(REQ_NULL, NULL)        /* "request": null */
+	X(REQ_NUMBER, NULL) /* "request": 7 */                                                                             \
+	X(REQ_MISSING, NULL) /* no "request" */                                                                            \
+	X(REQ_NULL, NULL) /* "request": null */
 
 #define X(id, name) id,
 enum { REQUEST_NAMES REQ_COUNT };
@@ -210,6 +210,8 @@ enum { SDP_AV_DATA, SDP_AUDIO_RED, SDP_VIDEO_INACTIVE, SDP_H264_ONLY, SDP_DATA_O
 enum { RTCP_PLI, RTCP_FIR, RTCP_REMB, RTCP_SR, RTCP_COMPOUND, RTCP_RAW, RTCP_COUNT };
 
 /* OP_ADVANCE: seconds-index modulo 8. */
+/* clang-format off */
 #define ADVANCE_SECONDS {0, 1, 5, 14, 15, 16, 60, 3601}
+/* clang-format on */
 
 #endif

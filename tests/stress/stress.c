@@ -264,8 +264,8 @@ static void signaling_op(GRand *rand, int n) {
 		char *id, *token;
 		slot_identity(owner, &id, &token);
 		if(id && token)
-			message(s, json_pack("{ssssssss}", "request", "join", "room", room, "id", id, "reconnect_token", token),
-			    NULL);
+			message(
+			    s, json_pack("{ssssssss}", "request", "join", "room", room, "id", id, "reconnect_token", token), NULL);
 		g_free(id);
 		g_free(token);
 	} else if(roll < 715) {
@@ -460,8 +460,8 @@ static void on_barrier(stub_handle *h, const char *transaction, json_t *event, j
 
 static void wait_worker_idle(stub_handle *barrier) {
 	g_atomic_int_set(&barrier_answered, 0);
-	janus_plugin_result *result = duet->handle_message(
-	    &barrier->session, g_strdup("barrier"), json_pack("{ss}", "request", "leave"), NULL);
+	janus_plugin_result *result =
+	    duet->handle_message(&barrier->session, g_strdup("barrier"), json_pack("{ss}", "request", "leave"), NULL);
 	janus_plugin_result_destroy(result);
 	gint64 until = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 	while(!g_atomic_int_get(&barrier_answered) && g_get_monotonic_time() < until) {
@@ -519,7 +519,8 @@ static int final_checks(stub_handle *barrier, gboolean tolerate_handle_ref) {
 	json_decref(list);
 	json_t *stats = admin(json_pack("{ss}", "request", "stats"));
 	json_t *totals = json_object_get(stats, "totals");
-	if(json_integer_value(json_object_get(totals, "rooms")) || json_integer_value(json_object_get(totals, "participants")))
+	if(json_integer_value(json_object_get(totals, "rooms")) ||
+	    json_integer_value(json_object_get(totals, "participants")))
 		failure("stats still count rooms or participants");
 	json_decref(stats);
 	/* Every plugin session freed but the barrier's: its mutexes cleared (and,

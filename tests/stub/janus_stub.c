@@ -55,7 +55,8 @@ static stub_notify_hook notify_hook;
 static stub_violation_hook violation_hook;
 static void *hook_user;
 
-void stub_set_hooks(stub_event_hook on_event, stub_notify_hook on_notify, stub_violation_hook on_violation, void *user) {
+void stub_set_hooks(
+    stub_event_hook on_event, stub_notify_hook on_notify, stub_violation_hook on_violation, void *user) {
 	event_hook = on_event;
 	notify_hook = on_notify;
 	violation_hook = on_violation;
@@ -796,7 +797,8 @@ void janus_sdp_find_first_codec(janus_sdp *sdp, janus_sdp_mtype type, int index,
 #define RTCP_PSFB 206
 
 /* Calls check on each well-formed RTCP packet; stops when it returns TRUE. */
-static gboolean rtcp_walk(const char *packet, int len, gboolean (*check)(const guint8 *p, int size, void *out), void *out) {
+static gboolean rtcp_walk(
+    const char *packet, int len, gboolean (*check)(const guint8 *p, int size, void *out), void *out) {
 	const guint8 *buf = (const guint8 *)packet;
 	int off = 0;
 	while(buf && off + 4 <= len) {

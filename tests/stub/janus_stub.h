@@ -90,9 +90,9 @@ typedef struct stub_options {
 
 /* Global counters (atomics), for reports. */
 typedef struct stub_counters {
-	gint push_events, push_jseps, push_refused, notifications, notifications_dropped, relayed_rtp, relayed_rtcp, relayed_data, plis, rembs,
-	    close_pcs, hangups, end_sessions, handles_created, handles_destroyed, handles_freed, sdp_parsed, sdp_rejected,
-	    recorders_created, recorder_frames, violations;
+	gint push_events, push_jseps, push_refused, notifications, notifications_dropped, relayed_rtp, relayed_rtcp,
+	    relayed_data, plis, rembs, close_pcs, hangups, end_sessions, handles_created, handles_destroyed, handles_freed,
+	    sdp_parsed, sdp_rejected, recorders_created, recorder_frames, violations;
 } stub_counters;
 extern stub_counters stub_count;
 

@@ -9,6 +9,8 @@ packages=(
 	# build
 	autoconf automake libtool pkg-config make gcc
 	libglib2.0-dev libjansson-dev libnice-dev janus-dev
+	# fuzzing and sanitizers (libFuzzer, TSan)
+	clang libclang-rt-14-dev
 	# run and test
 	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
 	curl iproute2 util-linux python3 python3-pytest python3-aiortc

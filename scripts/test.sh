@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds with warnings as
 # errors, then runs the unit tests (plain and under ASan+UBSan), the
+# robustness checks (60 s of libFuzzer, the known crash reproducers, the
+# concurrency stress program under TSan and under ASan+UBSan), the
 # integration tests against the real Janus, and the Chromium end-to-end
 # tests. Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit integration e2e (default: all)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration e2e (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -13,7 +15,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit integration e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration e2e)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -55,11 +57,31 @@ unit_suite() {
 	return $rc
 }
 
+# Each robustness check passes or fails as a whole (its own output says why).
+robustness_suite() {
+	local p=0 f=0 check
+	for check in "fuzz FUZZ_SECONDS=${DUET_FUZZ_SECONDS:-60}" fuzz-crashes stress; do
+		echo "-- make $check"
+		# shellcheck disable=SC2086
+		if make $check >"$out/robustness-${check%% *}.log" 2>&1; then
+			p=$((p + 1))
+		else
+			f=$((f + 1))
+			echo "FAILED: make $check"
+		fi
+		grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|fixed|reproduces|stress: |ops: |final: )' \
+			"$out/robustness-${check%% *}.log" || tail -20 "$out/robustness-${check%% *}.log"
+	done
+	echo "$p passed, $f failed"
+	[ "$f" = 0 ]
+}
+
 for suite in "${suites[@]}"; do
 	echo "== $suite"
 	log=$out/$suite.log
 	case "$suite" in
 	unit) unit_suite 2>&1 | tee "$log" ;;
+	robustness) robustness_suite 2>&1 | tee "$log" ;;
 	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
 	*) echo "unknown suite: $suite" | tee "$log"; false ;;

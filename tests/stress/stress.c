@@ -32,6 +32,8 @@
  * releasing its janus_plugin_session references (and releases them on its
  * behalf); late-message keeps messages from racing their handle's detach
  * (the plugin leaks those, which LeakSanitizer reports when the race hits).
+ * STRESS_REFUSALS=N: N signaling ops in 1000 make the core refuse every JSEP
+ * pushed to a handle until its browser sends one (default 0).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -113,6 +115,7 @@ static void slot_attach(slot *s) {
 }
 
 static gboolean tolerate_late_message;
+static int refusals; /* STRESS_REFUSALS: per mille of signaling ops making the core refuse a handle's JSEPs */
 
 static void slot_detach(slot *s) {
 	if(tolerate_late_message)
@@ -131,6 +134,21 @@ static void slot_detach(slot *s) {
 
 static void count_answer(json_t *answer);
 
+/* How long async requests wait for their answer (sent_at: by transaction number). */
+#define LATENCY_SLOTS (1 << 20)
+static gint64 *sent_at;
+static gint64 latency_max;
+static gint latency_hist[6]; /* < 1 ms, < 10 ms, < 100 ms, < 1 s, < 3 s, more */
+
+static void record_latency(int n) {
+	gint64 us = g_get_monotonic_time() - __atomic_load_n(&sent_at[n % LATENCY_SLOTS], __ATOMIC_RELAXED);
+	int bucket = us < 1000 ? 0 : us < 10000 ? 1 : us < 100000 ? 2 : us < 1000000 ? 3 : us < 3000000 ? 4 : 5;
+	g_atomic_int_inc(&latency_hist[bucket]);
+	gint64 max = __atomic_load_n(&latency_max, __ATOMIC_RELAXED);
+	while(us > max && !__atomic_compare_exchange_n(&latency_max, &max, us, FALSE, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /* The joined answer of a slot's handle: keep its id and token (takeovers). */
 static void on_event(stub_handle *h, const char *transaction, json_t *event, json_t *jsep, void *user) {
 	(void)jsep;
@@ -141,8 +159,11 @@ static void on_event(stub_handle *h, const char *transaction, json_t *event, jso
 		fprintf(stderr, "stress: an event without a name or to an unknown handle\n");
 		abort();
 	}
-	if(transaction)
+	if(transaction) {
 		count_answer(event);
+		if(transaction[0] == 's')
+			record_latency(atoi(transaction + 1));
+	}
 	if(transaction && strcmp(name, "joined") == 0) {
 		g_mutex_lock(&s->lock);
 		g_free(s->id);
@@ -193,10 +214,14 @@ static void message(slot *s, json_t *body, json_t *jsep) {
 			pthread_rwlock_unlock(&s->use);
 		return;
 	}
-	if(jsep)
+	if(jsep) {
 		stub_handle_negotiated(h);
+		g_atomic_int_set(&h->reject_jsep, 0); /* its browser sent an SDP: the core takes JSEPs again */
+	}
 	static gint transaction;
-	char *t = g_strdup_printf("s%d", g_atomic_int_add(&transaction, 1));
+	int n = g_atomic_int_add(&transaction, 1);
+	__atomic_store_n(&sent_at[n % LATENCY_SLOTS], g_get_monotonic_time(), __ATOMIC_RELAXED);
+	char *t = g_strdup_printf("s%d", n);
 	janus_plugin_result *result = duet->handle_message(&h->session, t, body, jsep);
 	if(result == NULL) {
 		fprintf(stderr, "stress: handle_message gave no result\n");
@@ -237,6 +262,14 @@ static void signaling_op(GRand *rand, int n) {
 		g_usleep(200);
 	slot *s = &slots[g_rand_int_range(rand, 0, nslots)];
 	int home = (s->index / 2) % nrooms;
+	if(refusals && g_rand_int_range(rand, 0, 1000) < refusals) {
+		/* The core refuses every JSEP pushed to this handle until its browser sends one. */
+		stub_handle *h = slot_get(s);
+		if(h) {
+			g_atomic_int_set(&h->reject_jsep, 2);
+			stub_handle_unref(h);
+		}
+	}
 	int roll = g_rand_int_range(rand, 0, 1000);
 	char *room = room_name(g_rand_int_range(rand, 0, 100) < 90 ? home : g_rand_int_range(rand, 0, nrooms));
 	if(roll < 200) {
@@ -562,6 +595,8 @@ int main(int argc, char **argv) {
 		return 2;
 	}
 	g_setenv("G_SLICE", "always-malloc", TRUE);
+	refusals = g_getenv("STRESS_REFUSALS") ? atoi(g_getenv("STRESS_REFUSALS")) : 0;
+	sent_at = g_new0(gint64, LATENCY_SLOTS);
 	setvbuf(stdout, NULL, _IOLBF, 0); /* a sanitizer report ends the process without flushing */
 	char **tolerated = g_strsplit(g_getenv("STRESS_TOLERATE") ? g_getenv("STRESS_TOLERATE") : "", ",", -1);
 	gboolean tolerate_handle_ref = g_strv_contains((const char *const *)tolerated, "handle-ref");
@@ -637,6 +672,10 @@ int main(int argc, char **argv) {
 			printf(" %d x%d", code, g_atomic_int_get(&answers[code]));
 	}
 	printf("\n");
+	printf("async answers waited: <1 ms %d, <10 ms %d, <100 ms %d, <1 s %d, <3 s %d, more %d; longest %.3f s\n",
+	    g_atomic_int_get(&latency_hist[0]), g_atomic_int_get(&latency_hist[1]), g_atomic_int_get(&latency_hist[2]),
+	    g_atomic_int_get(&latency_hist[3]), g_atomic_int_get(&latency_hist[4]), g_atomic_int_get(&latency_hist[5]),
+	    (double)__atomic_load_n(&latency_max, __ATOMIC_RELAXED) / G_USEC_PER_SEC);
 	if(g_atomic_int_get(&errors_seen))
 		failure("%d requests answered 499", g_atomic_int_get(&errors_seen));
 
@@ -658,6 +697,7 @@ int main(int argc, char **argv) {
 	stub_loop_free(barrier_loop);
 	g_free(loops);
 	g_free(slots);
+	g_free(sent_at);
 	printf("stress: %s (%d handles created, %d destroyed, %d freed)\n", failed ? "FAILED" : "passed",
 	    C(handles_created), C(handles_destroyed), C(handles_freed));
 	return failed ? 1 : 0;

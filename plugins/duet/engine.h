@@ -98,7 +98,6 @@ json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_membe
 json_t *duet_error_body(duet_error code, const char *text);
 
 /* Callbacks from the core. */
-void duet_engine_media_up(duet_engine *engine, duet_member *member);
 void duet_engine_media_closed(duet_engine *engine, duet_member *member);
 void duet_engine_disconnect(duet_engine *engine, duet_member *member);
 /* Gives up held seats whose window ended; call about once a second. */

@@ -24,6 +24,7 @@
 #   --ice-enforce <list>   ice_enforce_list (default v0)
 #   --debug-level <n>      Janus log level (default 4)
 #   --session-timeout <s>  Janus session timeout (default 60)
+#   --rtp-port-range <a-b> UDP ports for media (default 20000-20999)
 #
 # Environment: DUET_PLUGIN is the plugin to load (default: this build's
 # plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus).
@@ -57,7 +58,7 @@ $auth_lines
 }
 media: {
 	ipv6 = false
-	rtp_port_range = "20000-20999"
+	rtp_port_range = "$rtp_port_range"
 }
 nat: {
 	nice_debug = false
@@ -222,6 +223,7 @@ interface=10.99.0.1
 ice_enforce=v0
 debug_level=4
 session_timeout=60
+rtp_port_range=20000-20999
 broadcast=false
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -235,6 +237,7 @@ while [ $# -gt 0 ]; do
 	--ice-enforce) ice_enforce=$2; shift ;;
 	--debug-level) debug_level=$2; shift ;;
 	--session-timeout) session_timeout=$2; shift ;;
+	--rtp-port-range) rtp_port_range=$2; shift ;;
 	*) usage ;;
 	esac
 	shift

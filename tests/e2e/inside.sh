@@ -28,9 +28,12 @@ fail_setup() {
 	exit 1
 }
 
-# Janus with this build's plugin and the tests' Duet configuration (room xyz has a PIN).
+# Janus with this build's plugin and the tests' Duet configuration (room xyz
+# has a PIN), plus any janus-env.sh options in DUET_E2E_JANUS_ARGS (split on
+# spaces; e.g. --videocall for the call setup benchmark).
+# shellcheck disable=SC2086
 "$repo/tests/lib/janus-env.sh" start "$out/janus" --duet-config "$here/duet.jcfg" \
-	--debug-level "${DUET_E2E_JANUS_DEBUG:-4}" \
+	--debug-level "${DUET_E2E_JANUS_DEBUG:-4}" ${DUET_E2E_JANUS_ARGS:-} \
 	|| fail_setup "Janus did not start (see $out/janus/janus.log)"
 
 node "$here/lib/serve.mjs" "$page_port" 127.0.0.1 >"$out/page-server.log" 2>&1 &

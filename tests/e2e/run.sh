@@ -19,6 +19,8 @@
 #   DUET_E2E_OUT    output folder (default out/e2e/<date-time>): logs,
 #                   screenshots, Janus log, TAP results
 #   DUET_E2E_JANUS_DEBUG  Janus debug_level (default 4; 5-7 for more)
+#   DUET_E2E_JANUS_ARGS   more tests/lib/janus-env.sh options, space-separated
+#                   (e.g. --videocall: also load Janus's VideoCall plugin)
 # Prints "N passed, N failed" as its last line; exits non-zero on failure.
 set -euo pipefail
 

@@ -1,13 +1,19 @@
 // Static server for the demo page in the tests: html/ at /, Debian's
 // /usr/share/javascript (janus.js, adapter.js) at /javascript/ — the same
-// layout scripts/demo.sh serves. Usage: node serve.mjs <port> [host]
+// layout scripts/demo.sh serves — and the call setup benchmark's pages
+// (bench/setup/) at /bench/setup/. Usage: node serve.mjs <port> [host]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const htmlRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../html');
-const sharedJs = '/usr/share/javascript';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const htmlRoot = path.join(repoRoot, 'html');
+// URL prefix -> folder; anything else is under html/.
+const MOUNTS = [
+	['/javascript/', '/usr/share/javascript'],
+	['/bench/setup/', path.join(repoRoot, 'bench/setup')],
+];
 const port = Number(process.argv[2] || 8000);
 const host = process.argv[3] || '127.0.0.1';
 const TYPES = {
@@ -19,7 +25,8 @@ const TYPES = {
 function resolve(urlPath) {
 	let p = decodeURIComponent(urlPath.split('?')[0]);
 	let base = htmlRoot;
-	if (p.startsWith('/javascript/')) { base = sharedJs; p = p.slice('/javascript'.length); }
+	const mount = MOUNTS.find(([prefix]) => p.startsWith(prefix));
+	if (mount) { base = mount[1]; p = p.slice(mount[0].length - 1); }
 	if (p.endsWith('/')) p += 'index.html';
 	const file = path.join(base, path.normalize(p));
 	return file.startsWith(base + path.sep) ? file : null;   // no escaping the roots

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Call setup time in Chromium, Duet vs Janus's VideoCall plugin, in the same
+# run: the end-to-end set-up of tests/e2e (Janus with both plugins, the page
+# server, headless Chromium, all in a private network namespace) drives
+# setup-bench.mjs, which alternates Duet and VideoCall calls; summary.py
+# prints the table. See bench/setup/README.md for what is measured.
+#
+# Usage:
+#   bench/setup/run.sh [--calls N]   N calls per plugin (default 12) after one
+#                                    uncounted warm-up call each; writes
+#                                    bench/results/setup.tsv and setup.txt
+#   bench/setup/run.sh --smoke       1 call per plugin, no warm-up, results
+#                                    only in the output folder (a few seconds)
+# Output folder: out/bench-setup/<date-time> (or $DUET_E2E_OUT): Janus log,
+# page logs, the TSV. Last line "N passed, N failed"; non-zero exit if a call
+# did not set up. Needs root, like tests/e2e/run.sh.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+usage() {
+	sed -n '2,/^set -uo/p' "$0" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+calls=12 warmup=1 smoke=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) smoke=1 calls=1 warmup=0 ;;
+	--calls) [ $# -ge 2 ] || usage; calls=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+
+out=${DUET_E2E_OUT:-$repo/out/bench-setup/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+tsv=$out/setup.tsv
+rm -f "$tsv"
+
+start=$(date +%s%N)
+DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="${DUET_E2E_JANUS_ARGS:-} --videocall" \
+	"$repo/tests/e2e/run.sh" --exec node "$here/setup-bench.mjs" \
+	--calls "$calls" --warmup "$warmup" --tsv "$tsv"
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+
+if [ ! -s "$tsv" ]; then
+	echo "bench/setup: no results (see $out: janus/janus.log, chromium.log, logs/)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+summary=$out/setup.txt
+python3 "$here/summary.py" "$tsv" >"$summary"
+rc=$?
+printf 'bench/setup: %s calls per plugin in %d.%d s; output in %s\n\n' \
+	"$calls" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$out"
+cat "$summary"
+if [ "$smoke" = 0 ]; then
+	mkdir -p "$repo/bench/results"
+	cp "$tsv" "$repo/bench/results/setup.tsv"
+	cp "$summary" "$repo/bench/results/setup.txt"
+fi
+exit $rc

@@ -61,3 +61,19 @@ def janus_pid(janus_dir):
     """The pid of the Janus that tests/lib/janus-env.sh started in janus_dir."""
     with open(os.path.join(janus_dir, "janus.pid")) as f:
         return int(f.read().strip())
+
+
+def run_delay_seconds(pid):
+    """Seconds that the threads of pid now alive have spent runnable but
+    waiting for a CPU (/proc/<pid>/task/*/schedstat, second field): how much
+    other load on the machine held the process back. Threads that already
+    exited are not counted."""
+    total = 0
+    task_dir = "/proc/%d/task" % pid
+    for tid in os.listdir(task_dir):
+        try:
+            with open("%s/%s/schedstat" % (task_dir, tid)) as f:
+                total += int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass  # the thread exited meanwhile
+    return total / 1e9

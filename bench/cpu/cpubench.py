@@ -1,0 +1,367 @@
+"""Issue 6, benchmark 3: Janus CPU per call with real media, Duet vs VideoCall.
+
+Runs inside tests/lib/netns.sh (bench/cpu/run.sh does that). One Janus is
+started with both Duet and Janus's own VideoCall plugin loaded. For every
+run and every number of calls K, it sets up K calls through Duet, then K
+through VideoCall (the order alternates, so that a drift of the machine's
+load does not always favour the same plugin), each call between two cheap
+aiortc peers (peers.py) sending pre-encoded VP8 + Opus both ways. Once every
+call is connected and media flows both ways, it waits a warm-up, then reads
+over a steady window:
+
+- Janus's CPU seconds (utime + stime of every thread, /proc/<pid>/stat),
+  turned into CPU seconds per call-minute = delta / K / (window / 60);
+- the peers' own CPU (this process), to tell when the peers saturate;
+- RTP packets sent by every peer and received by its partner (delivered);
+- one-way transit of the packets (peers.Probe).
+
+Raw samples go to <out>/cpu-samples.tsv, the summary (medians with
+min..max over the runs, ratio Duet/VideoCall per run) to <out>/cpu.tsv and
+to standard output. With --smoke the last line is "N passed, N failed":
+one check per plugin and direction that audio and video arrived.
+"""
+
+import argparse
+import concurrent.futures
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path[:0] = [os.path.join(REPO, "tests", "integration"), os.path.join(REPO, "bench", "lib")]
+
+import benchlib  # noqa: E402
+import calls  # noqa: E402
+import peers  # noqa: E402
+from janus_server import JanusServer  # noqa: E402
+
+PLUGINS = ("duet", "videocall")
+# "direct": the same peers connected to each other without Janus, for the
+# transit baseline (what Janus adds) at the same load of the peer process.
+DIRECT = "direct"
+# A peer process is one Python thread doing the media: past this share of a
+# core it starts pacing late, and its numbers stop meaning much.
+PEER_SATURATED_CORES = 0.85
+# Below this share of packets delivered a batch is flagged "lossy".
+MIN_DELIVERED = 0.98
+SAMPLE_COLUMNS = (
+    "run plugin calls window_s janus_cpu_s cpu_per_call_min janus_cores peer_cores janus_wait peer_wait "
+    "sent received delivered transit_med_ms transit_p95_ms flow_ok saturated lossy"
+).split()
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--smoke", action="store_true", help="1 call per plugin, ~3 s of media, checks that media flows")
+    p.add_argument("--calls", default="1,2,4,8,16", help="comma-separated numbers of concurrent calls")
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--seconds", type=float, default=20.0, help="measurement window per batch")
+    p.add_argument("--warmup", type=float, default=4.0, help="seconds of media before the window")
+    p.add_argument("--out", help="folder for cpu.tsv and cpu-samples.tsv (default bench/results)")
+    p.add_argument("--modes", default="duet,videocall,direct", help="duet, videocall and/or direct (no Janus)")
+    p.add_argument("--workdir", help="folder for Janus's configuration and log (default: a temporary one)")
+    args = p.parse_args(argv)
+    args.calls = [int(x) for x in args.calls.split(",") if x]
+    if args.smoke:
+        args.calls, args.runs, args.seconds, args.warmup, args.modes = [1], 1, 3.0, 1.0, "duet,videocall"
+    args.modes = tuple(m for m in args.modes.split(",") if m)
+    unknown = set(args.modes) - set(PLUGINS + (DIRECT,))
+    if unknown:
+        p.error("unknown mode(s): %s" % ", ".join(sorted(unknown)))
+    return args
+
+
+class Batch:
+    """K calls through one plugin: set up, measured, torn down."""
+
+    def __init__(self, plugin, k, clip, tag):
+        self.plugin, self.k, self.tag = plugin, k, tag
+        self.pairs = [(peers.BenchPeer(clip), peers.BenchPeer(clip)) for _ in range(k)]
+        self.sessions = []
+
+    @property
+    def all_peers(self):
+        return [p for pair in self.pairs for p in pair]
+
+    def set_up(self):
+        setup = calls.SETUP[self.plugin]
+
+        def one(i):
+            caller, callee = self.pairs[i]
+            peers.pair(caller, callee)
+            return setup(caller, callee, "%s-%d" % (self.tag, i))
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.k, 8)) as pool:
+            futures = [pool.submit(one, i) for i in range(self.k)]
+            errors = []
+            for future in futures:
+                try:
+                    self.sessions.extend(future.result())
+                except Exception as exc:  # the others' sessions still need tear_down
+                    errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def flowing(self):
+        return all(p.connected and all(p.probe.received[k] > 0 for k in peers.KINDS) for p in self.all_peers)
+
+    def wait_flowing(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.flowing():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)
+        return True
+
+    @property
+    def probes(self):
+        return [p.probe for p in self.all_peers]
+
+    def tear_down(self):
+        calls.close(self.sessions)
+        for p in self.all_peers:
+            p.close()
+
+
+def directions_ok(before, after):
+    """Per peer: did both kinds arrive during the window?"""
+    return [all(a[k] > b[k] for k in peers.KINDS) for b, a in zip(before, after)]
+
+
+def clocks(janus_pid):
+    """CPU and run-queue wait seconds of Janus and of this (peer) process."""
+    me = os.getpid()
+    return {
+        "time": time.monotonic(),
+        "janus": benchlib.cpu_seconds(janus_pid),
+        "janus_wait": benchlib.run_delay_seconds(janus_pid),
+        "peer": benchlib.cpu_seconds(me),
+        "peer_wait": benchlib.run_delay_seconds(me),
+    }
+
+
+# Packets of the window still in flight when it closes count as delivered
+# if they arrive within this time.
+GRACE_SECONDS = 1.0
+
+
+def measure(plugin, k, args, clip, janus_pid, tag):
+    """One batch; returns a sample dict (SAMPLE_COLUMNS but run)."""
+    batch = Batch(plugin, k, clip, tag)
+    try:
+        batch.set_up()
+        flowing = batch.wait_flowing(30)
+        time.sleep(args.warmup)
+        before, start = peers.start_window(batch.probes), clocks(janus_pid)
+        time.sleep(args.seconds)
+        after, end = peers.stop_window(batch.probes), clocks(janus_pid)
+        time.sleep(GRACE_SECONDS)
+        sent, delivered, transits = peers.window_results(batch.probes)
+    finally:
+        batch.tear_down()
+    delta = {name: end[name] - start[name] for name in start}
+    window = delta["time"]
+    ok = directions_ok(before, after)
+    sample = {
+        "plugin": plugin,
+        "calls": k,
+        "window_s": window,
+        "janus_cpu_s": delta["janus"],
+        "cpu_per_call_min": delta["janus"] / k / (window / 60.0),
+        "janus_cores": delta["janus"] / window,
+        "peer_cores": delta["peer"] / window,
+        # waiting for a CPU, in the same unit: how contended the machine was
+        "janus_wait": delta["janus_wait"] / window,
+        "peer_wait": delta["peer_wait"] / window,
+        "sent": sent,
+        "received": delivered,
+        "delivered": delivered / sent if sent else 0.0,
+        "transit_med_ms": 1000 * (benchlib.median(transits) or 0.0),
+        "transit_p95_ms": 1000 * (benchlib.percentile(transits, 95) or 0.0),
+        "flow_ok": int(flowing and all(ok)),
+        "directions": ok,
+    }
+    sample["saturated"] = int(sample["peer_cores"] >= PEER_SATURATED_CORES)
+    sample["lossy"] = int(sample["delivered"] < MIN_DELIVERED)
+    return sample
+
+
+def fmt(value):
+    return "%.4f" % value if isinstance(value, float) else str(value)
+
+
+def write_tsv(path, columns, rows):
+    with open(path, "w") as f:
+        f.write("\t".join(columns) + "\n")
+        for row in rows:
+            f.write("\t".join(fmt(row[c]) for c in columns) + "\n")
+
+
+def print_sample(s):
+    print(
+        "run %d  %-9s K=%-3d  %.3f CPU s/call-min  cores: janus %.2f (waiting %.2f), peers %.2f (waiting %.2f)  "
+        "delivered %.4f  transit %.2f ms%s%s"
+        % (s["run"], s["plugin"], s["calls"], s["cpu_per_call_min"], s["janus_cores"], s["janus_wait"],
+           s["peer_cores"], s["peer_wait"], s["delivered"], s["transit_med_ms"],
+           "  SATURATED" if s["saturated"] else "", "  LOSSY" if s["lossy"] else ""),
+        flush=True,
+    )  # fmt: skip
+
+
+def run_all(args, janus, clip):
+    samples = []
+    for run in range(1, args.runs + 1):
+        for i, k in enumerate(args.calls):
+            shift = (run + i) % len(args.modes)
+            order = args.modes[shift:] + args.modes[:shift]
+            batch = []
+            for plugin in order:
+                tag = "r%d-k%d-%s-%d" % (run, k, plugin, int(time.time()))
+                sample = measure(plugin, k, args, clip, benchlib.janus_pid(janus.dir), tag)
+                sample["run"] = run
+                if not janus.alive():
+                    raise SystemExit("Janus died during %s; see %s" % (tag, janus.log_path))
+                print_sample(sample)
+                batch.append(sample)
+            samples.extend(batch)
+            if any(s["saturated"] for s in batch) and not args.smoke:
+                print("run %d: the peers saturate at K=%d; larger K skipped in this run" % (run, k), flush=True)
+                break
+    return samples
+
+
+SUMMARY_COLUMNS = (
+    "calls plugin n cpu_per_call_min cpu_per_call_min_lo cpu_per_call_min_hi ratio ratio_lo ratio_hi "
+    "janus_cores peer_cores delivered delivered_lo transit_med_ms transit_p95_ms added_ms added_ms_lo added_ms_hi "
+    "janus_wait peer_wait saturated_runs lossy_runs"
+).split()
+NAN = float("nan")
+
+
+def per_run(samples, k, a, b, value):
+    """value(sample of a, sample of b) for every run that measured both at K=k."""
+    by_run = {}
+    for s in samples:
+        if s["calls"] == k:
+            by_run.setdefault(s["run"], {})[s["plugin"]] = s
+    return [value(r[a], r[b]) for r in by_run.values() if a in r and b in r]
+
+
+def put_spread(row, name, values):
+    """row[name], row[name_lo], row[name_hi]: median, min and max (NaN if none)."""
+    if not values:
+        values = [NAN]
+    row[name], row[name + "_lo"], row[name + "_hi"] = benchlib.median(values), min(values), max(values)
+
+
+def summarize(samples):
+    """One row per (K, mode): medians and min..max over the runs."""
+    rows = []
+    for k in sorted({s["calls"] for s in samples}):
+        for plugin in PLUGINS + (DIRECT,):
+            group = [s for s in samples if s["calls"] == k and s["plugin"] == plugin]
+            if not group:
+                continue
+            col = lambda name: [s[name] for s in group]  # noqa: E731
+            row = {"calls": k, "plugin": plugin, "n": len(group)}
+            row["saturated_runs"], row["lossy_runs"] = sum(col("saturated")), sum(col("lossy"))
+            put_spread(row, "cpu_per_call_min", col("cpu_per_call_min"))
+            ratio = per_run(samples, k, "duet", "videocall", lambda d, v: d["cpu_per_call_min"] / v["cpu_per_call_min"])
+            put_spread(row, "ratio", ratio if plugin == "duet" else [])
+            added = per_run(samples, k, plugin, DIRECT, lambda p, d: p["transit_med_ms"] - d["transit_med_ms"])
+            put_spread(row, "added_ms", added if plugin != DIRECT else [])
+            for name in ("janus_cores", "peer_cores", "janus_wait", "peer_wait", "delivered", "transit_med_ms", "transit_p95_ms"):
+                row[name] = benchlib.median(col(name))
+            row["delivered_lo"] = min(col("delivered"))
+            rows.append(row)
+    return rows
+
+
+def cell(row, name, digits=2):
+    """'median (min..max)' of a summary column, '-' when not measured."""
+    value, low, high = row[name], row[name + "_lo"], row[name + "_hi"]
+    if value != value:  # NaN: not measured
+        return "-"
+    return "%.*f (%.*f..%.*f)" % (digits, value, digits, low, digits, high)
+
+
+def notes(row):
+    text = []
+    if row["saturated_runs"]:
+        text.append("peers saturated in %d run(s)" % row["saturated_runs"])
+    if row["lossy_runs"]:
+        text.append("lossy in %d run(s)" % row["lossy_runs"])
+    return "; ".join(text)
+
+
+def print_table(rows):
+    print()
+    print("| calls | mode | Janus CPU s per call-minute | Duet/VideoCall | cores: Janus, peers | waiting: Janus, peers "
+          "| delivered (min) | transit ms median, p95 | added by Janus, ms | notes |")
+    print("|---:|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        direct = row["plugin"] == DIRECT
+        print(
+            "| %d | %s | %s | %s | %.2f, %.2f | %.2f, %.2f | %.4f (%.4f) | %.2f, %.2f | %s | %s |"
+            % (row["calls"], row["plugin"], "-" if direct else cell(row, "cpu_per_call_min"), cell(row, "ratio"),
+               row["janus_cores"], row["peer_cores"], row["janus_wait"], row["peer_wait"],
+               row["delivered"], row["delivered_lo"], row["transit_med_ms"], row["transit_p95_ms"],
+               cell(row, "added_ms"), notes(row))
+        )  # fmt: skip
+    print("\nmedians (min..max) over the runs. Janus CPU: utime+stime of the Janus process over the window.")
+    print("cores: CPU used, waiting: time runnable but waiting for a CPU (other load), both per second of window.")
+    print("Duet/VideoCall and added transit (plugin minus direct, i.e. peers without Janus) pair batches of one run.")
+
+
+def plot(out):
+    """cpu-per-call.png from cpu.tsv, by plot.gp."""
+    png = os.path.join(out, "cpu-per-call.png")
+    script = "datafile='%s'; outfile='%s'" % (os.path.join(out, "cpu.tsv"), png)
+    subprocess.run(["gnuplot", "-e", script, os.path.join(HERE, "plot.gp")], check=True)
+    print("plot: %s" % png)
+
+
+def smoke_verdict(samples):
+    passed = failed = 0
+    for s in samples:
+        for name, ok in zip(("caller", "callee"), s["directions"]):
+            if ok and s["flow_ok"]:
+                passed += 1
+            else:
+                failed += 1
+                print("FAIL: %s: the %s received no audio or video" % (s["plugin"], name))
+    return passed, failed
+
+
+def main(argv):
+    args = parse_args(argv)
+    out = args.out or (tempfile.mkdtemp(prefix="duet-cpu-smoke.") if args.smoke else os.path.join(REPO, "bench", "results"))
+    os.makedirs(out, exist_ok=True)
+    workdir = args.workdir or tempfile.mkdtemp(prefix="duet-cpu-janus.")
+    clip = peers.Clip(peers.make_clip(os.path.join(tempfile.gettempdir(), "duet-cpu-clip.webm")))
+    peers.install_hooks()
+    janus = JanusServer(workdir, extra_args=["--videocall", "--rtp-port-range", "20000-29999"])
+    janus.start()
+    started = time.monotonic()
+    try:
+        samples = run_all(args, janus, clip)
+    finally:
+        janus.stop()
+    write_tsv(os.path.join(out, "cpu-samples.tsv"), SAMPLE_COLUMNS, samples)
+    summary = summarize(samples)
+    write_tsv(os.path.join(out, "cpu.tsv"), SUMMARY_COLUMNS, summary)
+    print_table(summary)
+    plot(out)
+    print("results in %s (%.0f s); Janus folder %s" % (out, time.monotonic() - started, workdir))
+    if args.smoke:
+        passed, failed = smoke_verdict(samples)
+        print("%d passed, %d failed" % (passed, failed))
+        return 1 if failed else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -2,15 +2,18 @@
 # Call setup time in Chromium, Duet vs Janus's VideoCall plugin, in the same
 # run: the end-to-end set-up of tests/e2e (Janus with both plugins, the page
 # server, headless Chromium, all in a private network namespace) drives
-# setup-bench.mjs, which alternates Duet and VideoCall calls; summary.py
-# prints the table. See bench/setup/README.md for what is measured.
+# setup-bench.mjs, which takes turns between three flows (Duet on the demo
+# page, Duet and VideoCall on bench/setup/minimal.html); summary.py prints
+# the table. See bench/setup/README.md for what is measured.
 #
 # Usage:
-#   bench/setup/run.sh [--calls N]   N calls per plugin (default 12) after one
+#   bench/setup/run.sh [--calls N]   N calls per flow (default 12) after one
 #                                    uncounted warm-up call each; writes
 #                                    bench/results/setup.tsv and setup.txt
-#   bench/setup/run.sh --smoke       1 call per plugin, no warm-up, results
+#   bench/setup/run.sh --smoke       1 call per flow, no warm-up, results
 #                                    only in the output folder (a few seconds)
+#   --flows a,b                      only these flows (duet, duet-minimal,
+#                                    videocall; the ratios need videocall)
 # Output folder: out/bench-setup/<date-time> (or $DUET_E2E_OUT): Janus log,
 # page logs, the TSV. Last line "N passed, N failed"; non-zero exit if a call
 # did not set up. Needs root, like tests/e2e/run.sh.
@@ -24,11 +27,12 @@ usage() {
 	exit 2
 }
 
-calls=12 warmup=1 smoke=0
+calls=12 warmup=1 smoke=0 flows=duet,duet-minimal,videocall
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 calls=1 warmup=0 ;;
 	--calls) [ $# -ge 2 ] || usage; calls=$2; shift ;;
+	--flows) [ $# -ge 2 ] || usage; flows=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -43,7 +47,7 @@ rm -f "$tsv"
 start=$(date +%s%N)
 DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="${DUET_E2E_JANUS_ARGS:-} --videocall" \
 	"$repo/tests/e2e/run.sh" --exec node "$here/setup-bench.mjs" \
-	--calls "$calls" --warmup "$warmup" --tsv "$tsv"
+	--calls "$calls" --warmup "$warmup" --flows "$flows" --tsv "$tsv"
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
 if [ ! -s "$tsv" ]; then
@@ -55,7 +59,7 @@ fi
 summary=$out/setup.txt
 python3 "$here/summary.py" "$tsv" >"$summary"
 rc=$?
-printf 'bench/setup: %s calls per plugin in %d.%d s; output in %s\n\n' \
+printf 'bench/setup: %s calls per flow in %d.%d s; output in %s\n\n' \
 	"$calls" $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$out"
 cat "$summary"
 if [ "$smoke" = 0 ]; then

@@ -1,23 +1,26 @@
 // Call setup time, Duet vs VideoCall, in one Chromium against one Janus
 // (run inside the e2e set-up by bench/setup/run.sh; see README.md there).
 //
-// Each call uses fresh rooms / usernames and two fresh browser contexts:
-//   Duet       Ana joins a room and waits; Ben joins it; Ben's page offers,
-//              Ana's answers (html/, the demo page);
-//   VideoCall  Ana registers and waits; Ben registers and then calls Ana
-//              with an offer, Ana accepts with an answer
-//              (bench/setup/videocall.html).
+// Three flows, each call in fresh rooms / usernames and two fresh browser
+// contexts (Ana enters first and waits; Ben enters second and offers; Ana
+// answers):
+//   duet          the Duet demo page (html/): Ana joins, Ben joins, Ben's
+//                 page offers, Ana's answers;
+//   duet-minimal  the same Duet requests from bench/setup/minimal.html;
+//   videocall     Janus's VideoCall plugin from bench/setup/minimal.html:
+//                 Ana registers, Ben registers and calls Ana with an offer,
+//                 Ana accepts with an answer.
 // t0 = the moment Ben's page sends its first request (Duet "join",
 // VideoCall "register"), t1 = the later of the two first remote video
 // frames presented (requestVideoFrameCallback on each page); the result is
-// t1 - t0, measured by setupTime() of tests/e2e/lib/duet.mjs for both.
+// t1 - t0, measured by setupTime() of tests/e2e/lib/duet.mjs for all.
 //
-// Usage: node setup-bench.mjs --calls N --tsv FILE [--warmup K]
+// Usage: node setup-bench.mjs --calls N --tsv FILE [--warmup K] [--flows a,b]
 // Writes one TSV row per call (failed calls too, with ok=0) and prints a
 // line per call. Exits non-zero if any counted call failed.
 import fs from 'node:fs';
 import { Peer, uniqueRoom, setupTime, disconnect } from '../../tests/e2e/lib/duet.mjs';
-import { VideoCallPeer } from './videocall-peer.mjs';
+import { MinimalPeer } from './minimal-peer.mjs';
 
 // The phases after t0, from both pages' timings (caller = Ben, callee = Ana).
 const PHASES = [
@@ -31,22 +34,25 @@ const PHASES = [
 	['frame_caller_ms', 'caller', 'firstRemoteFrameAt'],
 	['frame_callee_ms', 'callee', 'firstRemoteFrameAt'],
 ];
-const COLUMNS = ['call', 'plugin', 'ok', 'setup_ms', ...PHASES.map(([name]) => name)];
+const COLUMNS = ['call', 'flow', 'ok', 'setup_ms', ...PHASES.map(([name]) => name)];
 
 function parseArgs(argv) {
-	const opts = { calls: 12, warmup: 0, tsv: null };
+	const opts = { calls: 12, warmup: 0, tsv: null, flows: Object.keys(FLOWS) };
 	for (let i = 0; i < argv.length; i += 2) {
 		const [key, value] = [argv[i], argv[i + 1]];
 		if (key === '--calls') opts.calls = Number(value);
 		else if (key === '--warmup') opts.warmup = Number(value);
 		else if (key === '--tsv') opts.tsv = value;
+		else if (key === '--flows') opts.flows = value.split(',');
 		else throw new Error(`unknown option ${key}`);
 	}
-	if (!opts.tsv || !(opts.calls >= 1)) throw new Error('usage: setup-bench.mjs --calls N --tsv FILE [--warmup K]');
+	if (!opts.tsv || !(opts.calls >= 1) || !opts.flows.every((f) => FLOWS[f])) {
+		throw new Error(`usage: setup-bench.mjs --calls N --tsv FILE [--warmup K] [--flows ${Object.keys(FLOWS).join(',')}]`);
+	}
 	return opts;
 }
 
-/** One Duet call; resolves with both pages' timings and the setup time. */
+/** One Duet call on the demo page; resolves with both pages' timings and the setup time. */
 async function duetCall() {
 	const room = uniqueRoom('setup');
 	const ana = await Peer.open('Ana', room);
@@ -55,70 +61,79 @@ async function duetCall() {
 		await ana.join();
 		await ana.status(/Waiting for someone/);
 		await ben.join();
-		const ms = await setupTime(ana, ben);
-		return { ms, caller: await ben.timings(), callee: await ana.timings() };
+		return await measure(ana, ben);
 	} finally {
 		await ana.close();
 		await ben.close();
 	}
 }
 
-/** One VideoCall call, the same steps on the VideoCall page. */
-async function videoCallCall() {
+/** One call on the minimal page: the same steps, through `plugin`. */
+async function minimalCall(plugin) {
 	const id = uniqueRoom('');
-	const ana = await VideoCallPeer.open(`ana${id}`);
-	const ben = await VideoCallPeer.open(`ben${id}`);
+	const ana = await MinimalPeer.open(`ana${id}`, plugin);
+	const ben = await MinimalPeer.open(`ben${id}`, plugin);
+	// VideoCall: Ana waits, Ben calls her by name. Duet: both join one room.
+	const room = `setup${id}`;
 	try {
-		await ana.register();
+		await ana.enter(plugin === 'duet' ? room : '');
 		await ana.state('waiting');
-		await ben.register(ana.name);
-		const ms = await setupTime(ana, ben);
-		return { ms, caller: await ben.timings(), callee: await ana.timings() };
+		await ben.enter(plugin === 'duet' ? room : ana.name);
+		return await measure(ana, ben);
 	} finally {
 		await ana.close();
 		await ben.close();
 	}
 }
 
-const FLOWS = { duet: duetCall, videocall: videoCallCall };
+async function measure(callee, caller) {
+	const ms = await setupTime(callee, caller);
+	return { ms, caller: await caller.timings(), callee: await callee.timings() };
+}
+
+const FLOWS = {
+	duet: duetCall,
+	'duet-minimal': () => minimalCall('duet'),
+	videocall: () => minimalCall('videocall'),
+};
 
 /** A TSV row: the setup time and each phase in ms after t0 ('-' if unknown). */
-function row(call, plugin, result) {
-	if (!result) return [call, plugin, 0, '-', ...PHASES.map(() => '-')];
+function row(call, flow, result) {
+	if (!result) return [call, flow, 0, '-', ...PHASES.map(() => '-')];
 	const t0 = result.caller.joinSentAt;
 	const phase = ([, side, key]) => {
 		const t = result[side][key];
 		return typeof t === 'number' ? (t - t0).toFixed(1) : '-';
 	};
-	return [call, plugin, 1, result.ms.toFixed(1), ...PHASES.map(phase)];
+	return [call, flow, 1, result.ms.toFixed(1), ...PHASES.map(phase)];
 }
 
-async function runOne(plugin, label) {
+async function runOne(flow, label) {
 	try {
-		const result = await FLOWS[plugin]();
-		console.log(`${label} ${plugin}: ${result.ms.toFixed(0)} ms`);
+		const result = await FLOWS[flow]();
+		console.log(`${label} ${flow}: ${result.ms.toFixed(0)} ms`);
 		return result;
 	} catch (err) {
-		console.log(`${label} ${plugin}: FAILED: ${err.message}`);
+		console.log(`${label} ${flow}: FAILED: ${err.message}`);
 		return null;
 	}
 }
 
-/** Pair i runs Duet first when i is even, VideoCall first when odd (no order bias). */
-function order(i) { return i % 2 === 0 ? ['duet', 'videocall'] : ['videocall', 'duet']; }
+/** Round i runs the flows rotated by i, so that none always goes first (no order bias). */
+function order(flows, i) { return flows.map((_, k) => flows[(k + i) % flows.length]); }
 
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
 	for (let i = 0; i < opts.warmup; i++) {
-		for (const plugin of order(i)) await runOne(plugin, `warm-up ${i + 1}/${opts.warmup}`);
+		for (const flow of order(opts.flows, i)) await runOne(flow, `warm-up ${i + 1}/${opts.warmup}`);
 	}
 	const rows = [COLUMNS];
 	let failed = 0;
 	for (let i = 0; i < opts.calls; i++) {
-		for (const plugin of order(i)) {
-			const result = await runOne(plugin, `call ${i + 1}/${opts.calls}`);
+		for (const flow of order(opts.flows, i)) {
+			const result = await runOne(flow, `call ${i + 1}/${opts.calls}`);
 			if (!result) failed++;
-			rows.push(row(i + 1, plugin, result));
+			rows.push(row(i + 1, flow, result));
 		}
 	}
 	await disconnect();

@@ -2,9 +2,10 @@
 """Summary of a call setup benchmark run (bench/setup/run.sh).
 
 Reads the TSV written by setup-bench.mjs and prints:
-  - per plugin: calls set up, min / median / p90 / max setup time (ms);
-  - the ratio Duet / VideoCall of the medians (< 1: Duet is faster);
-  - the median time after t0 at which each phase happened, per plugin, so
+  - per flow (duet = the demo page, duet-minimal and videocall = the
+    minimal page): calls set up, min / median / p90 / max setup time (ms);
+  - the ratio of each Duet flow's median to VideoCall's (< 1: faster);
+  - the median time after t0 at which each phase happened, per flow, so
     that a difference can be traced to the step it comes from;
   - last, "N passed, N failed" (one per call attempted).
 Exits non-zero if any call failed.
@@ -19,7 +20,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import benchlib  # noqa: E402
 
-PLUGINS = ("duet", "videocall")
+BASELINE = "videocall"
 PHASES = (
     ("joined_ms", "caller's join/register answered"),
     ("offer_sent_ms", "caller's offer created (sent)"),
@@ -38,8 +39,13 @@ def read_rows(path):
         return list(csv.DictReader(f, delimiter="\t"))
 
 
-def values(rows, plugin, column):
-    return [float(r[column]) for r in rows if r["plugin"] == plugin and r["ok"] == "1" and r[column] != "-"]
+def flows(rows):
+    """The flows in the order they first appear."""
+    return list(dict.fromkeys(r["flow"] for r in rows))
+
+
+def values(rows, flow, column):
+    return [float(r[column]) for r in rows if r["flow"] == flow and r["ok"] == "1" and r[column] != "-"]
 
 
 def ms(x):
@@ -47,14 +53,14 @@ def ms(x):
 
 
 def setup_table(rows):
-    lines = ["| plugin | calls set up | min ms | median ms | p90 ms | max ms |", "|---|---|---|---|---|---|"]
-    for plugin in PLUGINS:
-        v = values(rows, plugin, "setup_ms")
-        tried = sum(1 for r in rows if r["plugin"] == plugin)
+    lines = ["| flow | calls set up | min ms | median ms | p90 ms | max ms |", "|---|---|---|---|---|---|"]
+    for flow in flows(rows):
+        v = values(rows, flow, "setup_ms")
+        tried = sum(1 for r in rows if r["flow"] == flow)
         lines.append(
             "| %s | %d/%d | %s | %s | %s | %s |"
             % (
-                plugin,
+                flow,
                 len(v),
                 tried,
                 ms(min(v) if v else None),
@@ -66,18 +72,23 @@ def setup_table(rows):
     return lines
 
 
-def ratio_line(rows):
-    duet = benchlib.median(values(rows, "duet", "setup_ms"))
-    videocall = benchlib.median(values(rows, "videocall", "setup_ms"))
-    if not duet or not videocall:
-        return "ratio Duet/VideoCall of the medians: - (a plugin set up no call)"
-    return "ratio Duet/VideoCall of the medians: %.2f" % (duet / videocall)
+def ratio_lines(rows):
+    base = benchlib.median(values(rows, BASELINE, "setup_ms"))
+    lines = []
+    for flow in flows(rows):
+        if flow == BASELINE:
+            continue
+        mine = benchlib.median(values(rows, flow, "setup_ms"))
+        ratio = "%.2f" % (mine / base) if mine and base else "- (no call set up)"
+        lines.append("ratio %s/%s of the medians: %s" % (flow, BASELINE, ratio))
+    return lines
 
 
 def phase_table(rows):
-    lines = ["| phase (median ms after t0) | duet | videocall |", "|---|---|---|"]
+    names = flows(rows)
+    lines = ["| phase (median ms after t0) | %s |" % " | ".join(names), "|---|%s" % ("---|" * len(names))]
     for column, text in PHASES:
-        cells = [ms(benchlib.median(values(rows, p, column))) for p in PLUGINS]
+        cells = [ms(benchlib.median(values(rows, f, column))) for f in names]
         lines.append("| %s | %s |" % (text, " | ".join(cells)))
     return lines
 
@@ -89,7 +100,7 @@ def main():
     rows = read_rows(sys.argv[1])
     print("\n".join(setup_table(rows)))
     print()
-    print(ratio_line(rows))
+    print("\n".join(ratio_lines(rows)))
     print()
     print("\n".join(phase_table(rows)))
     passed = sum(1 for r in rows if r["ok"] == "1")

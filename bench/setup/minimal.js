@@ -1,21 +1,27 @@
 /*
- * VideoCall benchmark page (bench/setup/videocall.html): a 1:1 call through
- * Janus's own VideoCall plugin (janus.plugin.videocall) with Debian's
- * janus.js, made the same way the Duet demo page makes its call
- * (html/js/duet-signaling.js), so that bench/setup/ times both flows alike:
+ * Minimal call page of the call setup benchmark (bench/setup/minimal.html):
+ * the least a page must do to set up a 1:1 call with Debian's janus.js,
+ * through Janus's own VideoCall plugin (?plugin=videocall, the default) or
+ * through Duet (?plugin=duet). The same page for both, so that the two
+ * plugins can be compared with nothing else different; it makes the call
+ * the way the Duet demo page (html/js/duet-signaling.js) does:
  *
- *   - "Register" opens camera and microphone while the register request
- *     travels (Duet's page does so with its join);
- *   - with a name in "Call", the page calls it with an offer as soon as it
- *     is registered (Duet: the second one in offers as soon as joined);
- *   - an incoming call is accepted at once with an answer made from the
- *     camera opened at registration (Duet: the first one answers the offer
- *     with the camera opened at its join);
+ *   - "Enter" opens camera and microphone while the first request travels
+ *     (VideoCall: register; Duet: join);
+ *   - the second participant offers as soon as that request is answered
+ *     (VideoCall: "call" to the name typed in "Call"; Duet: "offer" when the
+ *     join result names a peer already in the room);
+ *   - the first one answers at once (VideoCall: "accept"; Duet: "answer"),
+ *     with the camera it opened when it entered;
  *   - the first remote video frame presented is noted with
  *     requestVideoFrameCallback.
  *
+ * Unlike the demo page, it has no layout to switch, no styles to speak of,
+ * no preview to re-attach, no live figures: a Duet call on this page
+ * against one on the demo page shows what the demo page itself costs.
+ *
  * window.vcbench.timings() gives the same names as window.duet.timings():
- * joinSentAt (the register request), joinedAt (registered), callStartedAt,
+ * joinSentAt (the first request), joinedAt (its result), callStartedAt,
  * offerCreatedAt, offerReceivedAt, answerCreatedAt, answerReceivedAt,
  * webrtcUpAt, firstRemoteFrameAt — wall-clock ms comparable across pages.
  */
@@ -25,11 +31,38 @@
 (function () {
 	const $ = (id) => document.getElementById(id);
 
+	/**
+	 * What differs between the plugins: the requests, and which event means
+	 * what. kind(msg) names an event 'entered', 'offer', 'answer', 'hangup'
+	 * or '' (anything else); enteredWithPeer(msg, target) says whether this
+	 * participant is the one to offer.
+	 */
+	const DIALECTS = {
+		videocall: {
+			plugin: 'janus.plugin.videocall',
+			enter: (name) => ({ request: 'register', username: name }),
+			offer: (target) => ({ request: 'call', username: target }),
+			answer: () => ({ request: 'accept' }),
+			kind: (msg) => ({ registered: 'entered', incomingcall: 'offer', accepted: 'answer', hangup: 'hangup' }[
+				(msg.result || {}).event] || ''),
+			enteredWithPeer: (msg, target) => target !== '',
+		},
+		duet: {
+			plugin: 'janus.plugin.duet',
+			enter: (name, target) => ({ request: 'join', room: target, display: name }),
+			offer: () => ({ request: 'offer' }),
+			answer: () => ({ request: 'answer' }),
+			kind: (msg) => ({ joined: 'entered', offer: 'offer', answer: 'answer', hangup: 'hangup' }[msg.duet] || ''),
+			enteredWithPeer: (msg) => !!msg.peer,
+		},
+	};
+
 	const page = {
+		dialect: null,
 		janus: null,
 		handle: null,
-		callee: '',          // whom to call once registered ('' = wait for a call)
-		preview: null,       // Promise of the camera+mic stream opened at registration
+		target: '',          // VideoCall: whom to call ('' = wait); Duet: the room
+		preview: null,       // Promise of the camera+mic stream opened on entering
 		remoteStream: new MediaStream(),
 		firstFrameArmed: false,
 		state: 'connecting',
@@ -52,14 +85,18 @@
 	/* ---------- connecting ---------- */
 
 	function init() {
+		const name = new URLSearchParams(location.search).get('plugin') || 'videocall';
+		page.dialect = DIALECTS[name];
+		if (!page.dialect) { fail(`unknown plugin ${name}`); return; }
+		$('plugin-name').textContent = page.dialect.plugin;
 		window.vcbench = {
 			timings: () => Object.assign({}, page.timings),
 			state: () => page.state,
 			pc: () => (page.handle && page.handle.webrtcStuff ? page.handle.webrtcStuff.pc : null),
 		};
-		$('register-form').addEventListener('submit', (e) => {
+		$('enter-form').addEventListener('submit', (e) => {
 			e.preventDefault();
-			register($('name-input').value.trim(), $('callee-input').value.trim());
+			enter($('name-input').value.trim(), $('target-input').value.trim());
 		});
 		Janus.init({
 			debug: ['error'],
@@ -69,7 +106,7 @@
 	}
 
 	function connect() {
-		// The same transports, in the same order, as the Duet page on http://.
+		// The same transports, in the same order, as the Duet demo page on http://.
 		const host = location.hostname;
 		page.janus = new Janus({
 			server: [`ws://${host}:8188`, `http://${host}:8088/janus`],
@@ -81,12 +118,12 @@
 
 	function attach() {
 		page.janus.attach({
-			plugin: 'janus.plugin.videocall',
-			opaqueId: 'vcbench-' + Janus.randomString(12),
+			plugin: page.dialect.plugin,
+			opaqueId: 'setup-bench-' + Janus.randomString(12),
 			success: (handle) => {
 				page.handle = handle;
-				$('register-button').disabled = false;
-				setState('ready', 'connected: register');
+				$('enter-button').disabled = false;
+				setState('ready', 'connected');
 			},
 			error: (err) => fail(`attach: ${err}`),
 			onmessage: onMessage,
@@ -98,16 +135,16 @@
 
 	/* ---------- the call flow ---------- */
 
-	function register(name, callee) {
-		page.callee = callee;
-		setState('registering', `registering as ${name}…`);
+	function enter(name, target) {
+		page.target = target;
+		setState('entering', `entering as ${name}…`);
 		page.timings = { joinSentAt: now() };
 		startPreview();
-		send({ request: 'register', username: name });
+		send(page.dialect.enter(name, target));
 	}
 
 	function send(message, jsep) {
-		console.debug('videocall ->', JSON.stringify(message), jsep ? `(+${jsep.type})` : '');
+		console.debug('bench ->', JSON.stringify(message), jsep ? `(+${jsep.type})` : '');
 		page.handle.send({
 			message,
 			jsep: jsep || undefined,
@@ -116,56 +153,55 @@
 	}
 
 	function onMessage(msg, jsep) {
-		console.debug('videocall <-', JSON.stringify(msg), jsep ? `(+${jsep.type})` : '');
+		console.debug('bench <-', JSON.stringify(msg), jsep ? `(+${jsep.type})` : '');
 		if (msg.error_code) {
-			fail(`VideoCall error ${msg.error_code}: ${msg.error}`);
+			fail(`error ${msg.error_code}: ${msg.error}`);
 			return;
 		}
-		const result = msg.result || {};
-		switch (result.event) {
-		case 'registered':
+		switch (page.dialect.kind(msg)) {
+		case 'entered':
 			page.timings.joinedAt = now();
-			if (page.callee) call(page.callee).catch((err) => fail(`call: ${err}`));
-			else setState('waiting', `registered as ${result.username}: waiting for a call`);
+			if (page.dialect.enteredWithPeer(msg, page.target)) offer().catch((err) => fail(`offer: ${err}`));
+			else setState('waiting', 'waiting for a call');
 			break;
-		case 'incomingcall':
-			accept(result.username, jsep).catch((err) => fail(`accept: ${err}`));
+		case 'offer':
+			answer(jsep).catch((err) => fail(`answer: ${err}`));
 			break;
-		case 'accepted':
-			// The caller's "accepted" carries the answer; the callee's carries none.
-			if (jsep) acceptAnswer(jsep).catch((err) => fail(`answer: ${err}`));
+		case 'answer':
+			// VideoCall also tells the callee "accepted", without a JSEP.
+			if (jsep) acceptAnswer(jsep).catch((err) => fail(`accepting the answer: ${err}`));
 			break;
 		case 'hangup':
 			page.handle.hangup(false);
-			setState('ended', `call ended: ${result.reason || ''}`);
+			setState('ended', 'call ended');
 			break;
 		default:
 			break;
 		}
 	}
 
-	async function call(callee) {
+	async function offer() {
 		page.timings.callStartedAt = now();
-		setState('calling', `calling ${callee}…`);
+		setState('calling', 'calling…');
 		const tracks = await captureTracks();
-		const offer = await janusPromise('createOffer', { tracks });
+		const jsep = await janusPromise('createOffer', { tracks });
 		page.timings.offerCreatedAt = now();
-		send({ request: 'call', username: callee }, offer);
+		send(page.dialect.offer(page.target), jsep);
 	}
 
-	async function accept(caller, offer) {
+	async function answer(offerJsep) {
 		page.timings.callStartedAt = now();
-		setState('calling', `answering ${caller}…`);
+		setState('calling', 'answering…');
 		const tracks = await captureTracks();
 		page.timings.offerReceivedAt = now();
-		const answer = await janusPromise('createAnswer', { jsep: offer, tracks });
+		const jsep = await janusPromise('createAnswer', { jsep: offerJsep, tracks });
 		page.timings.answerCreatedAt = now();
-		send({ request: 'accept' }, answer);
+		send(page.dialect.answer(), jsep);
 	}
 
-	async function acceptAnswer(answer) {
+	async function acceptAnswer(answerJsep) {
 		page.timings.answerReceivedAt = now();
-		await janusPromise('handleRemoteJsep', { jsep: answer });
+		await janusPromise('handleRemoteJsep', { jsep: answerJsep });
 	}
 
 	function onWebrtc(up) {
@@ -183,7 +219,7 @@
 
 	/* ---------- camera, microphone and video elements ---------- */
 
-	/** Open camera and microphone (the constraints of the Duet page) and show the preview. */
+	/** Open camera and microphone (the constraints of the Duet demo page) and show the preview. */
 	function startPreview() {
 		page.preview = navigator.mediaDevices.getUserMedia({
 			audio: true,
@@ -211,7 +247,11 @@
 	}
 
 	function onLocalTrack(track, on) {
-		if (on && track.kind === 'video') $('local-video').srcObject = new MediaStream([track]);
+		// The preview already shows this very track: nothing to re-attach.
+		const shown = $('local-video').srcObject;
+		if (on && track.kind === 'video' && !(shown && shown.getVideoTracks()[0] === track)) {
+			$('local-video').srcObject = new MediaStream([track]);
+		}
 	}
 
 	function onRemoteTrack(track, mid, on) {

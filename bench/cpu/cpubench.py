@@ -48,7 +48,7 @@ PEER_SATURATED_CORES = 0.85
 # Below this share of packets delivered a batch is flagged "lossy".
 MIN_DELIVERED = 0.98
 SAMPLE_COLUMNS = (
-    "run plugin calls window_s janus_cpu_s cpu_per_call_min janus_cores peer_cores janus_wait peer_wait "
+    "run plugin calls window_s janus_cpu_s cpu_per_call_min us_per_packet janus_cores peer_cores janus_wait peer_wait "
     "sent received delivered transit_med_ms transit_p95_ms flow_ok saturated lossy"
 ).split()
 
@@ -171,6 +171,8 @@ def measure(plugin, k, args, clip, janus_pid, tag):
         "window_s": window,
         "janus_cpu_s": delta["janus"],
         "cpu_per_call_min": delta["janus"] / k / (window / 60.0),
+        # per RTP packet the peers sent: the same cost, whatever the peers' pace
+        "us_per_packet": 1e6 * delta["janus"] / sent if sent else 0.0,
         "janus_cores": delta["janus"] / window,
         "peer_cores": delta["peer"] / window,
         # waiting for a CPU, in the same unit: how contended the machine was
@@ -211,30 +213,49 @@ def print_sample(s):
     )  # fmt: skip
 
 
-def run_all(args, janus, clip):
-    samples = []
+def batch_order(args, run, i, k):
+    """The modes of one K in this run, rotated so that no plugin always goes
+    first; direct (the transit baseline) only at K=1, where the peers' event
+    loop is idle enough for transit to show the network path."""
+    modes = [m for m in args.modes if m != DIRECT or k == 1]
+    shift = (run + i) % len(modes)
+    return modes[shift:] + modes[:shift]
+
+
+def run_all(args, janus, out):
+    """Every batch; returns (samples, failures). Samples are written to
+    cpu-samples.tsv as they come, so that an interrupted run keeps them."""
+    samples, failures = [], []
+    clip = peers.Clip(peers.make_clip(os.path.join(tempfile.gettempdir(), "duet-cpu-clip.webm")))
     for run in range(1, args.runs + 1):
         for i, k in enumerate(args.calls):
-            shift = (run + i) % len(args.modes)
-            order = args.modes[shift:] + args.modes[:shift]
             batch = []
-            for plugin in order:
+            for plugin in batch_order(args, run, i, k):
                 tag = "r%d-k%d-%s-%d" % (run, k, plugin, int(time.time()))
-                sample = measure(plugin, k, args, clip, benchlib.janus_pid(janus.dir), tag)
+                try:
+                    sample = measure(plugin, k, args, clip, benchlib.janus_pid(janus.dir), tag)
+                except Exception as exc:  # a batch the peers could not set up or keep up with
+                    failures.append((run, plugin, k, exc))
+                    print("run %d  %-9s K=%-3d  FAILED: %r" % (run, plugin, k, exc), flush=True)
+                    continue
+                finally:
+                    if not janus.alive():
+                        raise SystemExit("Janus died during %s; see %s" % (tag, janus.log_path))
                 sample["run"] = run
-                if not janus.alive():
-                    raise SystemExit("Janus died during %s; see %s" % (tag, janus.log_path))
                 print_sample(sample)
                 batch.append(sample)
             samples.extend(batch)
-            if any(s["saturated"] for s in batch) and not args.smoke:
-                print("run %d: the peers saturate at K=%d; larger K skipped in this run" % (run, k), flush=True)
+            write_tsv(os.path.join(out, "cpu-samples.tsv"), SAMPLE_COLUMNS, samples)
+            stop = any(s["saturated"] for s in batch) or any(f[0] == run and f[2] == k for f in failures)
+            if stop and not args.smoke:
+                print("run %d: the peers saturate or fail at K=%d; larger K skipped in this run" % (run, k), flush=True)
                 break
-    return samples
+    return samples, failures
 
 
 SUMMARY_COLUMNS = (
     "calls plugin n cpu_per_call_min cpu_per_call_min_lo cpu_per_call_min_hi ratio ratio_lo ratio_hi "
+    "us_per_packet us_per_packet_lo us_per_packet_hi "
     "janus_cores peer_cores delivered delivered_lo transit_med_ms transit_p95_ms added_ms added_ms_lo added_ms_hi "
     "janus_wait peer_wait saturated_runs lossy_runs"
 ).split()
@@ -271,6 +292,7 @@ def summarize(samples):
             put_spread(row, "cpu_per_call_min", col("cpu_per_call_min"))
             ratio = per_run(samples, k, "duet", "videocall", lambda d, v: d["cpu_per_call_min"] / v["cpu_per_call_min"])
             put_spread(row, "ratio", ratio if plugin == "duet" else [])
+            put_spread(row, "us_per_packet", col("us_per_packet") if plugin != DIRECT else [])
             added = per_run(samples, k, plugin, DIRECT, lambda p, d: p["transit_med_ms"] - d["transit_med_ms"])
             put_spread(row, "added_ms", added if plugin != DIRECT else [])
             for name in ("janus_cores", "peer_cores", "janus_wait", "peer_wait", "delivered", "transit_med_ms", "transit_p95_ms"):
@@ -299,14 +321,16 @@ def notes(row):
 
 def print_table(rows):
     print()
-    print("| calls | mode | Janus CPU s per call-minute | Duet/VideoCall | cores: Janus, peers | waiting: Janus, peers "
-          "| delivered (min) | transit ms median, p95 | added by Janus, ms | notes |")
-    print("|---:|---|---|---|---|---|---|---|---|---|")
+    print("| calls | mode | Janus CPU s per call-minute | Duet/VideoCall | Janus CPU µs per packet "
+          "| cores: Janus, peers | waiting: Janus, peers | delivered (min) | transit ms median, p95 "
+          "| added by Janus, ms | notes |")
+    print("|---:|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         direct = row["plugin"] == DIRECT
         print(
-            "| %d | %s | %s | %s | %.2f, %.2f | %.2f, %.2f | %.4f (%.4f) | %.2f, %.2f | %s | %s |"
+            "| %d | %s | %s | %s | %s | %.2f, %.2f | %.2f, %.2f | %.4f (%.4f) | %.2f, %.2f | %s | %s |"
             % (row["calls"], row["plugin"], "-" if direct else cell(row, "cpu_per_call_min"), cell(row, "ratio"),
+               cell(row, "us_per_packet", 1),
                row["janus_cores"], row["peer_cores"], row["janus_wait"], row["peer_wait"],
                row["delivered"], row["delivered_lo"], row["transit_med_ms"], row["transit_p95_ms"],
                cell(row, "added_ms"), notes(row))
@@ -324,8 +348,9 @@ def plot(out):
     print("plot: %s" % png)
 
 
-def smoke_verdict(samples):
-    passed = failed = 0
+def smoke_verdict(samples, failures):
+    """One check per plugin and direction; a failed batch fails both."""
+    passed, failed = 0, 2 * len(failures)
     for s in samples:
         for name, ok in zip(("caller", "callee"), s["directions"]):
             if ok and s["flow_ok"]:
@@ -341,23 +366,21 @@ def main(argv):
     out = args.out or (tempfile.mkdtemp(prefix="duet-cpu-smoke.") if args.smoke else os.path.join(REPO, "bench", "results"))
     os.makedirs(out, exist_ok=True)
     workdir = args.workdir or tempfile.mkdtemp(prefix="duet-cpu-janus.")
-    clip = peers.Clip(peers.make_clip(os.path.join(tempfile.gettempdir(), "duet-cpu-clip.webm")))
     peers.install_hooks()
     janus = JanusServer(workdir, extra_args=["--videocall", "--rtp-port-range", "20000-29999"])
     janus.start()
     started = time.monotonic()
     try:
-        samples = run_all(args, janus, clip)
+        samples, failures = run_all(args, janus, out)
     finally:
         janus.stop()
-    write_tsv(os.path.join(out, "cpu-samples.tsv"), SAMPLE_COLUMNS, samples)
     summary = summarize(samples)
     write_tsv(os.path.join(out, "cpu.tsv"), SUMMARY_COLUMNS, summary)
     print_table(summary)
     plot(out)
     print("results in %s (%.0f s); Janus folder %s" % (out, time.monotonic() - started, workdir))
     if args.smoke:
-        passed, failed = smoke_verdict(samples)
+        passed, failed = smoke_verdict(samples, failures)
         print("%d passed, %d failed" % (passed, failed))
         return 1 if failed else 0
     return 0

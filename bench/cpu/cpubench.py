@@ -42,9 +42,11 @@ PLUGINS = ("duet", "videocall")
 # "direct": the same peers connected to each other without Janus, for the
 # transit baseline (what Janus adds) at the same load of the peer process.
 DIRECT = "direct"
-# A peer process is one Python thread doing the media: past this share of a
-# core it starts pacing late, and its numbers stop meaning much.
+# The peers are one Python thread doing the media: past this share of a
+# core, or when their packets spend this long in transit on a veth (their
+# event loop is behind), they no longer keep the pace of a real call.
 PEER_SATURATED_CORES = 0.85
+PEER_SATURATED_TRANSIT_MS = 50
 # Below this share of packets delivered a batch is flagged "lossy".
 MIN_DELIVERED = 0.98
 SAMPLE_COLUMNS = (
@@ -186,7 +188,9 @@ def measure(plugin, k, args, clip, janus_pid, tag):
         "flow_ok": int(flowing and all(ok)),
         "directions": ok,
     }
-    sample["saturated"] = int(sample["peer_cores"] >= PEER_SATURATED_CORES)
+    sample["saturated"] = int(
+        sample["peer_cores"] >= PEER_SATURATED_CORES or sample["transit_med_ms"] > PEER_SATURATED_TRANSIT_MS
+    )
     sample["lossy"] = int(sample["delivered"] < MIN_DELIVERED)
     return sample
 

@@ -29,7 +29,7 @@
  * Exit status: 0, or 1 if any point relayed other than what it should have.
  *
  * Usage: media_bench --plugin SO --name duet|videocall [--floor]
- *            [--rooms 1,100,10000] [--threads 1,2] [--packets rtp,rtcp]
+ *            [--rooms 1,100,1000,10000] [--threads 1,2] [--packets rtp,rtcp]
  *            [--seconds 1] [--warmup 0.2] [--reps 5]
  */
 #define _GNU_SOURCE
@@ -480,7 +480,7 @@ static void parse_packets(const char *text, options *o) {
 
 static options parse_options(int argc, char **argv) {
 	options o = {.seconds = 1.0, .warmup = 0.2, .reps = 5, .rtp = TRUE, .rtcp = TRUE};
-	o.n_rooms = parse_list("1,100,10000", o.rooms);
+	o.n_rooms = parse_list("1,100,1000,10000", o.rooms);
 	o.n_threads = parse_list("1,2", o.threads);
 	for(int i = 1; i < argc; i++) {
 		const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -511,7 +511,7 @@ static options parse_options(int argc, char **argv) {
 			die("unknown option", arg);
 	}
 	if(o.path == NULL || o.name == NULL || (strcmp(o.name, "duet") && strcmp(o.name, "videocall")))
-		die("usage", "media_bench --plugin SO --name duet|videocall [--floor] [--rooms 1,100,10000] "
+		die("usage", "media_bench --plugin SO --name duet|videocall [--floor] [--rooms 1,100,1000,10000] "
 		             "[--threads 1,2] [--packets rtp,rtcp] [--seconds 1] [--warmup 0.2] [--reps 5]");
 	o.style = strcmp(o.name, "duet") ? STYLE_VIDEOCALL : STYLE_DUET;
 	return o;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The media path micro-benchmark (issue 6, benchmark 1): the built Duet
 # plugin (plugins/.libs/libjanus_duet.so) dlopen()ed on the benchmark's own
-# stub core, pairs in 1, 100 and 10,000 rooms, pre-built RTP and RTCP pushed
-# through incoming_rtp / incoming_rtcp from 1 and 2 threads; the floor (the
-# same loop calling the core's relay directly) and Janus's VideoCall plugin
-# (when installed) measured the same way. See bench/media/README.md.
+# stub core, pairs in 1, 100, 1,000 and 10,000 rooms, pre-built RTP and
+# RTCP pushed through incoming_rtp / incoming_rtcp from 1 and 2 threads;
+# the floor (the same loop calling the core's relay directly) and Janus's
+# VideoCall plugin (when installed) measured the same way. See
+# bench/media/README.md.
 #
 # Usage:
 #   bench/media/run.sh             5 repetitions of 1 s per point; writes
@@ -30,7 +31,7 @@ usage() {
 	exit 2
 }
 
-smoke=0 reps=5 seconds=1 warmup=0.2 rooms=1,100,10000 videocall=1
+smoke=0 reps=5 seconds=1 warmup=0.2 rooms=1,100,1000,10000 videocall=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 reps=1 seconds=0.2 warmup=0.05 rooms=1,100 ;;

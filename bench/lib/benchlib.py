@@ -77,3 +77,21 @@ def run_delay_seconds(pid):
         except (OSError, IndexError, ValueError):
             pass  # the thread exited meanwhile
     return total / 1e9
+
+
+def thread_cpu_seconds(pid):
+    """{tid: (name, CPU seconds)} of the threads of pid now alive, from
+    /proc/<pid>/task/*/schedstat (first field: time spent on a CPU): which
+    thread of a process does the work. Threads that already exited are not
+    there; compare with cpu_seconds(pid) to see what they took."""
+    result = {}
+    task_dir = "/proc/%d/task" % pid
+    for tid in os.listdir(task_dir):
+        try:
+            with open("%s/%s/comm" % (task_dir, tid)) as f:
+                name = f.read().strip()
+            with open("%s/%s/schedstat" % (task_dir, tid)) as f:
+                result[int(tid)] = (name, int(f.read().split()[0]) / 1e9)
+        except (OSError, IndexError, ValueError):
+            pass  # the thread exited meanwhile
+    return result

@@ -18,12 +18,14 @@ participants that did or did not get through).
 
 import argparse
 import asyncio
+import functools
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -131,6 +133,7 @@ class Batch:
         self.client_cpu = 0.0
         self.sent = 0  # messages to Janus during the timed part
         self.received = 0  # and from it
+        self.threads = {}  # Janus thread -> CPU seconds in the timed part
 
     def add(self, results, start):
         last_up = start
@@ -145,6 +148,18 @@ class Batch:
             for step, value in times.items():
                 self.times[step].append(value)
         self.wall += last_up - start
+
+    def add_threads(self, before, after, cpu):
+        """CPU of the Janus threads alive over the whole timed part, by
+        "name/tid"; the threads that ended meanwhile (ICE handle loops,
+        the core's request pool) together as "(ended threads)"."""
+        lived = 0.0
+        for tid, (name, seconds) in after.items():
+            if tid in before:
+                key = "%s/%d" % (name, tid)
+                self.threads[key] = self.threads.get(key, 0.0) + seconds - before[tid][1]
+                lived += seconds - before[tid][1]
+        self.threads["(ended threads)"] = self.threads.get("(ended threads)", 0.0) + cpu - lived
 
     def metrics(self):
         """{metric: value} of this batch; latencies in ms."""
@@ -170,7 +185,10 @@ async def one_batch(janus, plugin, k, tag, pool, args, batch):
     crowd = await Crowd().connect(2 * k, args.per_conn)
     await crowd.attach(plugin, 2 * k)
     call = flows.CALL[plugin]
+    if plugin == DUET and args.duet_single_leave:
+        call = functools.partial(flows.duet_call, both_leave=False)
     handles = crowd.handles
+    threads_before = benchlib.thread_cpu_seconds(janus.pid)
     cpu_before = benchlib.cpu_seconds(janus.pid)
     client_before = time.process_time()
     sent, received = traffic["sent"], traffic["received"]
@@ -182,7 +200,9 @@ async def one_batch(janus, plugin, k, tag, pool, args, batch):
         ),
         return_exceptions=True,
     )
-    batch.janus_cpu += benchlib.cpu_seconds(janus.pid) - cpu_before
+    cpu = benchlib.cpu_seconds(janus.pid) - cpu_before
+    batch.add_threads(threads_before, benchlib.thread_cpu_seconds(janus.pid), cpu)
+    batch.janus_cpu += cpu
     batch.client_cpu += time.process_time() - client_before
     batch.sent += traffic["sent"] - sent
     batch.received += traffic["received"] - received
@@ -222,6 +242,9 @@ async def calls_part(basedir, args, pool, records, tally):
                     tally.count(plugin, "calls K=%d" % k, batch.ok, batch.failed, batch.errors)
                     for metric, value in batch.metrics().items():
                         records.append(("calls", k, run, NAMES[plugin], metric, value))
+                    calls = batch.ok + batch.failed
+                    for thread, seconds in batch.threads.items():
+                        records.append(("threads", k, run, NAMES[plugin], thread, 1000.0 * seconds / calls))
                     print(
                         "run %d K=%d %-9s %7.1f calls/s  setup p50 %6.1f ms  failed %d"
                         % (
@@ -364,6 +387,16 @@ def summary_rows(records, part, k, rows):
     return result
 
 
+def thread_rows(records, k):
+    """summary_rows of the per-thread CPU, busiest threads first; threads
+    that took under 0.01 ms per call on both sides are left out."""
+    names = {r[4] for r in records if r[0] == "threads" and r[1] == k}
+    rows = [(name, name) for name in names]
+    result = summary_rows(records, "threads", k, rows)
+    result = [row for row in result if max(row[2] + row[3]) >= 0.01]
+    return sorted(result, key=lambda row: -max(benchlib.median(row[2]) or 0, benchlib.median(row[3]) or 0))
+
+
 def print_table(title, rows):
     print()
     print(title)
@@ -415,6 +448,9 @@ def report(records, args, out_dir):
         rows = summary_rows(records, "calls", k, CALL_ROWS)
         if rows:
             print_table("K = %d concurrent rooms: median (min..max) of %d runs" % (k, runs), rows)
+    if args.threads:
+        for k in args.ks:
+            print_table("K = %d: Janus CPU ms per call by thread, median (min..max)" % k, thread_rows(records, k))
     if args.idle:
         rows = summary_rows(records, "idle", args.idle, IDLE_ROWS)
         if rows:
@@ -450,6 +486,10 @@ def parse_args(argv):
     parser.add_argument(
         "--candidates", action="store_true", help="keep aiortc's host candidates in the SDP (Janus then checks them)"
     )
+    parser.add_argument("--threads", action="store_true", help="also print Janus CPU per call by thread")
+    parser.add_argument(
+        "--duet-single-leave", action="store_true", help="diagnostic: Duet's A does not leave (as many requests as VideoCall)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the Janus folders (configuration, janus.log)")
     parser.add_argument("--out", help="folder for the TSV files (default bench/results; --smoke: a temporary one)")
     args = parser.parse_args(argv)
@@ -460,8 +500,7 @@ def parse_args(argv):
     return args
 
 
-async def main(argv, pool):
-    args = parse_args(argv)
+async def main(args, pool):
     basedir = tempfile.mkdtemp(prefix="duet-bench-signaling-")
     out_dir = args.out or (os.path.join(basedir, "results") if args.smoke else os.path.join(REPO, "bench", "results"))
     records = []
@@ -483,11 +522,21 @@ async def main(argv, pool):
     return 1 if tally.failed else 0
 
 
-if __name__ == "__main__":
+def run(argv):
     # The SDP is made on an event loop of its own: aiortc's closed
     # PeerConnections leave STUN retry timers behind, which die with it.
-    first = parse_args(sys.argv[1:])
-    sdp = asyncio.run(sdp_pool.make_pool(first.pool))
-    if not first.candidates:
+    args = parse_args(argv)
+    sdp = asyncio.run(sdp_pool.make_pool(args.pool))
+    if not args.candidates:
         sdp = [(sdp_pool.without_candidates(o), sdp_pool.without_candidates(a)) for o, a in sdp]
-    sys.exit(asyncio.run(main(sys.argv[1:], sdp)))
+    try:
+        return asyncio.run(main(args, sdp))
+    except Exception:
+        # Janus died, a port was taken, ...: still end with the summary line.
+        traceback.print_exc()
+        print("0 passed, 1 failed")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1:]))

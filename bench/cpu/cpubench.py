@@ -42,6 +42,14 @@ PLUGINS = ("duet", "videocall")
 # "direct": the same peers connected to each other without Janus, for the
 # transit baseline (what Janus adds) at the same load of the peer process.
 DIRECT = "direct"
+# "together": K calls through Duet and K through VideoCall at the same time,
+# each plugin charged with the CPU of its own handles' threads in Janus, so
+# that both see the very same moment of a noisy machine.
+TOGETHER = "together"
+MODES = PLUGINS + (DIRECT, TOGETHER)
+# The peers keep up with about 16 calls on this machine (see README).
+TOGETHER_MAX_CALLS = 16
+ROWS = PLUGINS + (DIRECT,) + tuple("%s:%s" % (TOGETHER, p) for p in PLUGINS)
 # The peers are one Python thread doing the media: past this share of a
 # core, or when their packets spend this long in transit on a veth (their
 # event loop is behind), they no longer keep the pace of a real call.
@@ -50,7 +58,8 @@ PEER_SATURATED_TRANSIT_MS = 50
 # Below this share of packets delivered a batch is flagged "lossy".
 MIN_DELIVERED = 0.98
 SAMPLE_COLUMNS = (
-    "run plugin calls window_s janus_cpu_s cpu_per_call_min us_per_packet janus_cores peer_cores janus_wait peer_wait "
+    "run plugin calls window_s janus_cpu_s cpu_per_call_min handles_per_call_min us_per_packet "
+    "janus_cores peer_cores janus_wait peer_wait "
     "sent received delivered transit_med_ms transit_p95_ms flow_ok saturated lossy"
 ).split()
 
@@ -63,52 +72,78 @@ def parse_args(argv):
     p.add_argument("--seconds", type=float, default=20.0, help="measurement window per batch")
     p.add_argument("--warmup", type=float, default=4.0, help="seconds of media before the window")
     p.add_argument("--out", help="folder for cpu.tsv and cpu-samples.tsv (default bench/results)")
-    p.add_argument("--modes", default="duet,videocall,direct", help="duet, videocall and/or direct (no Janus)")
+    p.add_argument(
+        "--modes", default=",".join(MODES), help="duet, videocall, direct (no Janus), together (Duet and VideoCall at once)"
+    )
     p.add_argument("--workdir", help="folder for Janus's configuration and log (default: a temporary one)")
     args = p.parse_args(argv)
     args.calls = [int(x) for x in args.calls.split(",") if x]
     if args.smoke:
         args.calls, args.runs, args.seconds, args.warmup, args.modes = [1], 1, 3.0, 1.0, "duet,videocall"
     args.modes = tuple(m for m in args.modes.split(",") if m)
-    unknown = set(args.modes) - set(PLUGINS + (DIRECT,))
+    unknown = set(args.modes) - set(MODES)
     if unknown:
         p.error("unknown mode(s): %s" % ", ".join(sorted(unknown)))
     return args
 
 
-class Batch:
-    """K calls through one plugin: set up, measured, torn down."""
+class Group:
+    """K calls through one plugin (or direct) within a batch."""
 
-    def __init__(self, plugin, k, clip, tag):
-        self.plugin, self.k, self.tag = plugin, k, tag
+    def __init__(self, mode, k, clip, tag):
+        self.mode, self.k, self.tag = mode, k, "%s-%s" % (tag, mode)
         self.pairs = [(peers.BenchPeer(clip), peers.BenchPeer(clip)) for _ in range(k)]
         self.sessions = []
 
     @property
-    def all_peers(self):
+    def peers(self):
         return [p for pair in self.pairs for p in pair]
 
+    @property
+    def probes(self):
+        return [p.probe for p in self.peers]
+
+    def set_up_call(self, i):
+        caller, callee = self.pairs[i]
+        peers.pair(caller, callee)
+        self.sessions.extend(calls.SETUP[self.mode](caller, callee, "%s-%d" % (self.tag, i)))
+
+    def handle_threads(self):
+        """The names Janus gives its handles' loop threads ('hloop ' and the
+        first 9 digits of the handle id: a thread name has 15 characters)."""
+        return {"hloop %s" % str(h.id)[:9] for s in self.sessions for h in s.attached}
+
+    def tear_down(self):
+        calls.close(self.sessions)
+        for p in self.peers:
+            p.close()
+
+
+class Batch:
+    """The groups measured together: one, or Duet's and VideoCall's side by side."""
+
+    def __init__(self, modes, k, clip, tag):
+        self.groups = [Group(mode, k, clip, tag) for mode in modes]
+
+    @property
+    def peers(self):
+        return [p for g in self.groups for p in g.peers]
+
     def set_up(self):
-        setup = calls.SETUP[self.plugin]
-
-        def one(i):
-            caller, callee = self.pairs[i]
-            peers.pair(caller, callee)
-            return setup(caller, callee, "%s-%d" % (self.tag, i))
-
-        with concurrent.futures.ThreadPoolExecutor(max_workers=min(self.k, 8)) as pool:
-            futures = [pool.submit(one, i) for i in range(self.k)]
+        work = [(g, i) for i in range(self.groups[0].k) for g in self.groups]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(work), 8)) as pool:
+            futures = [pool.submit(g.set_up_call, i) for g, i in work]
             errors = []
             for future in futures:
                 try:
-                    self.sessions.extend(future.result())
+                    future.result()
                 except Exception as exc:  # the others' sessions still need tear_down
                     errors.append(exc)
         if errors:
             raise errors[0]
 
     def flowing(self):
-        return all(p.connected and all(p.probe.received[k] > 0 for k in peers.KINDS) for p in self.all_peers)
+        return all(p.connected and all(p.probe.received[k] > 0 for k in peers.KINDS) for p in self.peers)
 
     def wait_flowing(self, timeout):
         deadline = time.monotonic() + timeout
@@ -118,14 +153,9 @@ class Batch:
             time.sleep(0.2)
         return True
 
-    @property
-    def probes(self):
-        return [p.probe for p in self.all_peers]
-
     def tear_down(self):
-        calls.close(self.sessions)
-        for p in self.all_peers:
-            p.close()
+        for g in self.groups:
+            g.tear_down()
 
 
 def directions_ok(before, after):
@@ -133,8 +163,26 @@ def directions_ok(before, after):
     return [all(a[k] > b[k] for k in peers.KINDS) for b, a in zip(before, after)]
 
 
+def thread_cpu(pid):
+    """{thread name: CPU seconds} of pid's threads, in nanoseconds' precision
+    (/proc/<pid>/task/*/schedstat); names that repeat are summed."""
+    result = {}
+    task_dir = "/proc/%d/task" % pid
+    for tid in os.listdir(task_dir):
+        try:
+            with open("%s/%s/comm" % (task_dir, tid)) as f:
+                name = f.read().strip()
+            with open("%s/%s/schedstat" % (task_dir, tid)) as f:
+                seconds = int(f.read().split()[0]) / 1e9
+        except (OSError, IndexError, ValueError):
+            continue  # the thread exited meanwhile
+        result[name] = result.get(name, 0.0) + seconds
+    return result
+
+
 def clocks(janus_pid):
-    """CPU and run-queue wait seconds of Janus and of this (peer) process."""
+    """CPU and run-queue wait seconds of Janus and of this (peer) process,
+    and the CPU seconds of each Janus thread."""
     me = os.getpid()
     return {
         "time": time.monotonic(),
@@ -142,7 +190,13 @@ def clocks(janus_pid):
         "janus_wait": benchlib.run_delay_seconds(janus_pid),
         "peer": benchlib.cpu_seconds(me),
         "peer_wait": benchlib.run_delay_seconds(me),
+        "threads": thread_cpu(janus_pid),
     }
+
+
+def threads_delta(start, end, names):
+    """CPU seconds that the threads `names` used between two clocks()."""
+    return sum(end["threads"][n] - start["threads"][n] for n in names if n in start["threads"] and n in end["threads"])
 
 
 # Packets of the window still in flight when it closes count as delivered
@@ -150,31 +204,47 @@ def clocks(janus_pid):
 GRACE_SECONDS = 1.0
 
 
-def measure(plugin, k, args, clip, janus_pid, tag):
-    """One batch; returns a sample dict (SAMPLE_COLUMNS but run)."""
-    batch = Batch(plugin, k, clip, tag)
+def measure(mode, k, args, clip, janus_pid, tag):
+    """One batch; returns its samples, one per group (SAMPLE_COLUMNS but run)."""
+    batch = Batch(PLUGINS if mode == TOGETHER else (mode,), k, clip, tag)
     try:
         batch.set_up()
         flowing = batch.wait_flowing(30)
         time.sleep(args.warmup)
-        before, start = peers.start_window(batch.probes), clocks(janus_pid)
+        groups = [(g, g.probes, g.handle_threads()) for g in batch.groups]
+        before = [peers.start_window(probes) for g, probes, names in groups]
+        start = clocks(janus_pid)
         time.sleep(args.seconds)
-        after, end = peers.stop_window(batch.probes), clocks(janus_pid)
+        after = [peers.stop_window(probes) for g, probes, names in groups]
+        end = clocks(janus_pid)
         time.sleep(GRACE_SECONDS)
-        sent, delivered, transits = peers.window_results(batch.probes)
+        results = [peers.window_results(probes) for g, probes, names in groups]
     finally:
         batch.tear_down()
-    delta = {name: end[name] - start[name] for name in start}
+    delta = {name: end[name] - start[name] for name in start if name != "threads"}
+    samples = []
+    for (g, probes, names), b, a, (sent, delivered, transits) in zip(groups, before, after, results):
+        handles = threads_delta(start, end, names)
+        directions = directions_ok(b, a)
+        samples.append(sample_of(mode, g.mode, k, delta, handles, sent, delivered, transits, flowing, directions))
+    return samples
+
+
+def sample_of(mode, plugin, k, delta, handles, sent, delivered, transits, flowing, directions):
+    """The figures of one group. Alone in its batch, a group is charged with
+    the whole of Janus's CPU; side by side, with its handles' threads only."""
     window = delta["time"]
-    ok = directions_ok(before, after)
+    together = mode == TOGETHER
+    janus = handles if together else delta["janus"]
     sample = {
-        "plugin": plugin,
+        "plugin": "%s:%s" % (TOGETHER, plugin) if together else plugin,
         "calls": k,
         "window_s": window,
-        "janus_cpu_s": delta["janus"],
-        "cpu_per_call_min": delta["janus"] / k / (window / 60.0),
+        "janus_cpu_s": janus,
+        "cpu_per_call_min": janus / k / (window / 60.0),
+        "handles_per_call_min": handles / k / (window / 60.0),
         # per RTP packet the peers sent: the same cost, whatever the peers' pace
-        "us_per_packet": 1e6 * delta["janus"] / sent if sent else 0.0,
+        "us_per_packet": 1e6 * janus / sent if sent else 0.0,
         "janus_cores": delta["janus"] / window,
         "peer_cores": delta["peer"] / window,
         # waiting for a CPU, in the same unit: how contended the machine was
@@ -185,8 +255,8 @@ def measure(plugin, k, args, clip, janus_pid, tag):
         "delivered": delivered / sent if sent else 0.0,
         "transit_med_ms": 1000 * (benchlib.median(transits) or 0.0),
         "transit_p95_ms": 1000 * (benchlib.percentile(transits, 95) or 0.0),
-        "flow_ok": int(flowing and all(ok)),
-        "directions": ok,
+        "flow_ok": int(flowing and all(directions)),
+        "directions": directions,
     }
     sample["saturated"] = int(
         sample["peer_cores"] >= PEER_SATURATED_CORES or sample["transit_med_ms"] > PEER_SATURATED_TRANSIT_MS
@@ -220,9 +290,10 @@ def print_sample(s):
 def batch_order(args, run, i, k):
     """The modes of one K in this run, rotated so that no plugin always goes
     first; direct (the transit baseline) only at K=1, where the peers' event
-    loop is idle enough for transit to show the network path."""
-    modes = [m for m in args.modes if m != DIRECT or k == 1]
-    shift = (run + i) % len(modes)
+    loop is idle enough for transit to show the network path; together (2K
+    calls) only up to TOGETHER_MAX_CALLS calls in all."""
+    modes = [m for m in args.modes if (m != DIRECT or k == 1) and (m != TOGETHER or 2 * k <= TOGETHER_MAX_CALLS)]
+    shift = (run + i) % max(len(modes), 1)
     return modes[shift:] + modes[:shift]
 
 
@@ -234,20 +305,21 @@ def run_all(args, janus, out):
     for run in range(1, args.runs + 1):
         for i, k in enumerate(args.calls):
             batch = []
-            for plugin in batch_order(args, run, i, k):
-                tag = "r%d-k%d-%s-%d" % (run, k, plugin, int(time.time()))
+            for mode in batch_order(args, run, i, k):
+                tag = "r%d-k%d-%d" % (run, k, int(time.time()))
                 try:
-                    sample = measure(plugin, k, args, clip, benchlib.janus_pid(janus.dir), tag)
+                    measured = measure(mode, k, args, clip, benchlib.janus_pid(janus.dir), tag)
                 except Exception as exc:  # a batch the peers could not set up or keep up with
-                    failures.append((run, plugin, k, exc))
-                    print("run %d  %-9s K=%-3d  FAILED: %r" % (run, plugin, k, exc), flush=True)
+                    failures.append((run, mode, k, exc))
+                    print("run %d  %-9s K=%-3d  FAILED: %r" % (run, mode, k, exc), flush=True)
                     continue
                 finally:
                     if not janus.alive():
-                        raise SystemExit("Janus died during %s; see %s" % (tag, janus.log_path))
-                sample["run"] = run
-                print_sample(sample)
-                batch.append(sample)
+                        raise SystemExit("Janus died during %s %s; see %s" % (tag, mode, janus.log_path))
+                for sample in measured:
+                    sample["run"] = run
+                    print_sample(sample)
+                batch.extend(measured)
             samples.extend(batch)
             write_tsv(os.path.join(out, "cpu-samples.tsv"), SAMPLE_COLUMNS, samples)
             stop = any(s["saturated"] for s in batch) or any(f[0] == run and f[2] == k for f in failures)
@@ -259,7 +331,7 @@ def run_all(args, janus, out):
 
 SUMMARY_COLUMNS = (
     "calls plugin n cpu_per_call_min cpu_per_call_min_lo cpu_per_call_min_hi ratio ratio_lo ratio_hi "
-    "us_per_packet us_per_packet_lo us_per_packet_hi "
+    "handles_per_call_min us_per_packet us_per_packet_lo us_per_packet_hi "
     "janus_cores peer_cores delivered delivered_lo transit_med_ms transit_p95_ms added_ms added_ms_lo added_ms_hi "
     "janus_wait peer_wait saturated_runs lossy_runs"
 ).split()
@@ -282,11 +354,20 @@ def put_spread(row, name, values):
     row[name], row[name + "_lo"], row[name + "_hi"] = benchlib.median(values), min(values), max(values)
 
 
+def duet_ratios(samples, k, row):
+    """Duet / VideoCall CPU per call-minute of the same run and K, on Duet's
+    rows: alternate batches, or the same batch (together)."""
+    if not row.endswith("duet"):
+        return []
+    other = row.replace("duet", "videocall")
+    return per_run(samples, k, row, other, lambda d, v: d["cpu_per_call_min"] / v["cpu_per_call_min"])
+
+
 def summarize(samples):
     """One row per (K, mode): medians and min..max over the runs."""
     rows = []
     for k in sorted({s["calls"] for s in samples}):
-        for plugin in PLUGINS + (DIRECT,):
+        for plugin in ROWS:
             group = [s for s in samples if s["calls"] == k and s["plugin"] == plugin]
             if not group:
                 continue
@@ -294,12 +375,12 @@ def summarize(samples):
             row = {"calls": k, "plugin": plugin, "n": len(group)}
             row["saturated_runs"], row["lossy_runs"] = sum(col("saturated")), sum(col("lossy"))
             put_spread(row, "cpu_per_call_min", col("cpu_per_call_min"))
-            ratio = per_run(samples, k, "duet", "videocall", lambda d, v: d["cpu_per_call_min"] / v["cpu_per_call_min"])
-            put_spread(row, "ratio", ratio if plugin == "duet" else [])
+            put_spread(row, "ratio", duet_ratios(samples, k, plugin))
             put_spread(row, "us_per_packet", col("us_per_packet") if plugin != DIRECT else [])
             added = per_run(samples, k, plugin, DIRECT, lambda p, d: p["transit_med_ms"] - d["transit_med_ms"])
             put_spread(row, "added_ms", added if plugin != DIRECT else [])
-            for name in ("janus_cores", "peer_cores", "janus_wait", "peer_wait", "delivered", "transit_med_ms", "transit_p95_ms"):
+            for name in ("handles_per_call_min", "janus_cores", "peer_cores", "janus_wait", "peer_wait",
+                         "delivered", "transit_med_ms", "transit_p95_ms"):
                 row[name] = benchlib.median(col(name))
             row["delivered_lo"] = min(col("delivered"))
             rows.append(row)
@@ -325,22 +406,23 @@ def notes(row):
 
 def print_table(rows):
     print()
-    print("| calls | mode | Janus CPU s per call-minute | Duet/VideoCall | Janus CPU µs per packet "
-          "| cores: Janus, peers | waiting: Janus, peers | delivered (min) | transit ms median, p95 "
-          "| added by Janus, ms | notes |")
-    print("|---:|---|---|---|---|---|---|---|---|---|---|")
+    print("| calls | mode | Janus CPU s per call-minute | Duet/VideoCall | of which handle threads "
+          "| Janus CPU µs per packet | cores: Janus, peers | waiting: Janus, peers | delivered (min) "
+          "| transit ms median, p95 | added by Janus, ms | notes |")
+    print("|---:|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         direct = row["plugin"] == DIRECT
         print(
-            "| %d | %s | %s | %s | %s | %.2f, %.2f | %.2f, %.2f | %.4f (%.4f) | %.2f, %.2f | %s | %s |"
+            "| %d | %s | %s | %s | %s | %s | %.2f, %.2f | %.2f, %.2f | %.4f (%.4f) | %.2f, %.2f | %s | %s |"
             % (row["calls"], row["plugin"], "-" if direct else cell(row, "cpu_per_call_min"), cell(row, "ratio"),
-               cell(row, "us_per_packet", 1),
+               "-" if direct else "%.2f" % row["handles_per_call_min"], cell(row, "us_per_packet", 1),
                row["janus_cores"], row["peer_cores"], row["janus_wait"], row["peer_wait"],
                row["delivered"], row["delivered_lo"], row["transit_med_ms"], row["transit_p95_ms"],
                cell(row, "added_ms"), notes(row))
         )  # fmt: skip
-    print("\nmedians (min..max) over the runs. Janus CPU: utime+stime of the Janus process over the window.")
-    print("cores: CPU used, waiting: time runnable but waiting for a CPU (other load), both per second of window.")
+    print("\nmedians (min..max) over the runs. Janus CPU: the whole Janus process over the window, except on")
+    print("together: rows (K calls of each plugin at once), where each plugin has the CPU of its handles' threads.")
+    print("cores: CPU used, waiting: time runnable but waiting for a CPU (other load), per second of window.")
     print("Duet/VideoCall and added transit (plugin minus direct, i.e. peers without Janus) pair batches of one run.")
 
 

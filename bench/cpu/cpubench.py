@@ -164,18 +164,9 @@ def directions_ok(before, after):
 
 
 def thread_cpu(pid):
-    """{thread name: CPU seconds} of pid's threads, in nanoseconds' precision
-    (/proc/<pid>/task/*/schedstat); names that repeat are summed."""
+    """{thread name: CPU seconds} of pid's threads; names that repeat are summed."""
     result = {}
-    task_dir = "/proc/%d/task" % pid
-    for tid in os.listdir(task_dir):
-        try:
-            with open("%s/%s/comm" % (task_dir, tid)) as f:
-                name = f.read().strip()
-            with open("%s/%s/schedstat" % (task_dir, tid)) as f:
-                seconds = int(f.read().split()[0]) / 1e9
-        except (OSError, IndexError, ValueError):
-            continue  # the thread exited meanwhile
+    for name, seconds, _ in benchlib.thread_times(pid):
         result[name] = result.get(name, 0.0) + seconds
     return result
 

@@ -63,35 +63,26 @@ def janus_pid(janus_dir):
         return int(f.read().strip())
 
 
-def run_delay_seconds(pid):
-    """Seconds that the threads of pid now alive have spent runnable but
-    waiting for a CPU (/proc/<pid>/task/*/schedstat, second field): how much
-    other load on the machine held the process back. Threads that already
-    exited are not counted."""
-    total = 0
-    task_dir = "/proc/%d/task" % pid
-    for tid in os.listdir(task_dir):
-        try:
-            with open("%s/%s/schedstat" % (task_dir, tid)) as f:
-                total += int(f.read().split()[1])
-        except (OSError, IndexError, ValueError):
-            pass  # the thread exited meanwhile
-    return total / 1e9
-
-
-def thread_cpu_seconds(pid):
-    """{tid: (name, CPU seconds)} of the threads of pid now alive, from
-    /proc/<pid>/task/*/schedstat (first field: time spent on a CPU): which
-    thread of a process does the work. Threads that already exited are not
-    there; compare with cpu_seconds(pid) to see what they took."""
-    result = {}
+def thread_times(pid):
+    """(name, CPU seconds, seconds runnable but waiting for a CPU) of every
+    thread of pid now alive, in nanoseconds' precision
+    (/proc/<pid>/task/*/comm and schedstat)."""
+    result = []
     task_dir = "/proc/%d/task" % pid
     for tid in os.listdir(task_dir):
         try:
             with open("%s/%s/comm" % (task_dir, tid)) as f:
                 name = f.read().strip()
             with open("%s/%s/schedstat" % (task_dir, tid)) as f:
-                result[int(tid)] = (name, int(f.read().split()[0]) / 1e9)
+                fields = f.read().split()
+            result.append((name, int(fields[0]) / 1e9, int(fields[1]) / 1e9))
         except (OSError, IndexError, ValueError):
             pass  # the thread exited meanwhile
     return result
+
+
+def run_delay_seconds(pid):
+    """Seconds that the threads of pid now alive have spent runnable but
+    waiting for a CPU: how much other load on the machine held the process
+    back. Threads that already exited are not counted."""
+    return sum(wait for _, _, wait in thread_times(pid))

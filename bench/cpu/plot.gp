@@ -15,12 +15,18 @@ plot datafile using "calls":"cpu_per_call_min":"cpu_per_call_min_lo":"cpu_per_ca
 set table $videocall
 plot datafile using "calls":"cpu_per_call_min":"cpu_per_call_min_lo":"cpu_per_call_min_hi" \
     with table if (strcol("plugin") eq "videocall")
+set table $together_duet
+plot datafile using "calls":"cpu_per_call_min":"cpu_per_call_min_lo":"cpu_per_call_min_hi" \
+    with table if (strcol("plugin") eq "together:duet")
+set table $together_videocall
+plot datafile using "calls":"cpu_per_call_min":"cpu_per_call_min_lo":"cpu_per_call_min_hi" \
+    with table if (strcol("plugin") eq "together:videocall")
 unset table
 set datafile separator whitespace
 
 set terminal pngcairo size 900,560 noenhanced font ",11"
 set output outfile
-set key bottom right box opaque
+set key bottom left box opaque
 set title "Janus CPU per call with real media (VP8 ~500 kbit/s + Opus, both ways), median and min..max"
 set xlabel "concurrent calls"
 set ylabel "Janus CPU seconds per call-minute"
@@ -29,7 +35,15 @@ set xrange [0.7:*]
 set yrange [0:*]
 set grid ytics
 
-# The plugins' points are nudged apart a little so that their error bars
-# do not hide each other.
-plot $duet using ($1*0.97):2:3:4 with yerrorlines lw 2 pt 7 title "Duet", \
-     $videocall using ($1*1.03):2:3:4 with yerrorlines lw 2 pt 5 dt 2 title "VideoCall"
+# Alternate batches charge a plugin with all of Janus's CPU; side-by-side
+# batches (both plugins at once) with its own handles' threads only, which
+# leaves out Janus's shared threads and so lies a little lower. The points
+# are nudged apart so that their error bars do not hide each other.
+plot $duet using ($1*0.96):2:3:4 with yerrorlines lw 2 lc rgb "#8e24aa" pt 7 \
+        title "Duet (alternate batches, whole Janus)", \
+     $videocall using ($1*0.99):2:3:4 with yerrorlines lw 2 lc rgb "#00897b" pt 5 \
+        title "VideoCall (alternate batches, whole Janus)", \
+     $together_duet using ($1*1.01):2:3:4 with yerrorlines lw 1 lc rgb "#8e24aa" pt 6 dt 2 \
+        title "Duet (side by side, its handle threads)", \
+     $together_videocall using ($1*1.04):2:3:4 with yerrorlines lw 1 lc rgb "#00897b" pt 4 dt 2 \
+        title "VideoCall (side by side, its handle threads)"

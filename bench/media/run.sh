@@ -13,7 +13,7 @@
 #                                  media-raw.tsv, media-plot.dat,
 #                                  media-ns-per-packet.png (wall clock) and
 #                                  media-cpu-ns-per-packet.png (thread CPU)
-#   bench/media/run.sh --smoke     1 and 100 rooms, 1 repetition of 0.2 s
+#   bench/media/run.sh --smoke     1 and 100 rooms, 1 repetition of 0.1 s
 #                                  (a few seconds); results only in the
 #                                  output folder
 #   --reps N, --seconds S          override the repetitions / time per point
@@ -34,7 +34,7 @@ usage() {
 smoke=0 reps=5 seconds=1 warmup=0.2 rooms=1,100,1000,10000 videocall=1
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--smoke) smoke=1 reps=1 seconds=0.2 warmup=0.05 rooms=1,100 ;;
+	--smoke) smoke=1 reps=1 seconds=0.1 warmup=0.02 rooms=1,100 ;;
 	--reps) [ $# -ge 2 ] || usage; reps=$2; shift ;;
 	--seconds) [ $# -ge 2 ] || usage; seconds=$2; shift ;;
 	--no-videocall) videocall=0 ;;
@@ -60,7 +60,7 @@ gcc -O2 -g -std=gnu11 -Wall -Wextra -Werror -fno-omit-frame-pointer \
 out=${DUET_BENCH_OUT:-$repo/out/bench-media/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 raw=$out/media-raw.tsv
-args=(--rooms "$rooms" --threads 1,2 --seconds "$seconds" --warmup "$warmup" --reps "$reps")
+args=(--rooms "$rooms" --threads "1,2" --seconds "$seconds" --warmup "$warmup" --reps "$reps")
 
 start=$(date +%s)
 status=0

@@ -113,6 +113,30 @@ static gboolean running(void) {
 	return g_atomic_int_get(&initialized) && !g_atomic_int_get(&stopping);
 }
 
+/* The core does not wait for its session threads before it calls destroy():
+ * a handle may be destroyed (or a request may arrive) while the engine is
+ * being freed. Every entry point that uses the engine counts itself in, and
+ * destroy() waits until the count drops to zero after setting stopping. An
+ * entry that comes in after that sees stopping and backs out. */
+static volatile gint in_flight;
+
+static gboolean engine_enter(void) {
+	g_atomic_int_inc(&in_flight);
+	if(running())
+		return TRUE;
+	g_atomic_int_dec_and_test(&in_flight);
+	return FALSE;
+}
+
+static void engine_leave(void) {
+	g_atomic_int_dec_and_test(&in_flight);
+}
+
+static void wait_engine_idle(void) {
+	while(g_atomic_int_get(&in_flight) > 0)
+		g_usleep(1000);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Sessions                                                               */
 
@@ -168,9 +192,12 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 
 static void duet_destroy_session(janus_plugin_session *handle, int *error) {
 	*error = 0;
+	if(!engine_enter()) /* shutting down: destroy() drops every session */
+		return;
 	duet_session *session = session_get(handle);
 	if(session == NULL) {
 		*error = -2;
+		engine_leave();
 		return;
 	}
 	g_atomic_int_set(&session->destroyed, 1);
@@ -180,14 +207,17 @@ static void duet_destroy_session(janus_plugin_session *handle, int *error) {
 	g_hash_table_remove(sessions, handle);
 	janus_mutex_unlock(&sessions_mutex);
 	janus_refcount_decrease(&session->ref);
+	engine_leave();
 }
 
 static json_t *duet_query_session(janus_plugin_session *handle) {
-	duet_session *session = session_get(handle);
-	if(session == NULL)
+	if(!engine_enter())
 		return NULL;
-	json_t *info = duet_engine_member_info(engine, &session->member);
-	janus_refcount_decrease(&session->ref);
+	duet_session *session = session_get(handle);
+	json_t *info = session ? duet_engine_member_info(engine, &session->member) : NULL;
+	if(session)
+		janus_refcount_decrease(&session->ref);
+	engine_leave();
 	return info;
 }
 
@@ -212,7 +242,7 @@ static gboolean carries_offer(json_t *jsep) {
 	return type && g_ascii_strcasecmp(type, "offer") == 0;
 }
 
-static struct janus_plugin_result *duet_handle_message(
+static struct janus_plugin_result *handle_message(
     janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
 	duet_session *session = running() ? session_get(handle) : NULL;
 	if(session == NULL) {
@@ -247,6 +277,19 @@ static struct janus_plugin_result *duet_handle_message(
 	return janus_plugin_result_new(JANUS_PLUGIN_OK_WAIT, NULL, NULL);
 }
 
+static struct janus_plugin_result *duet_handle_message(
+    janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
+	if(!engine_enter()) {
+		g_free(transaction);
+		json_decref(message);
+		json_decref(jsep);
+		return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "Shutting down", NULL);
+	}
+	struct janus_plugin_result *result = handle_message(handle, transaction, message, jsep);
+	engine_leave();
+	return result;
+}
+
 /* Async requests run one at a time, in arrival order. */
 static void *worker_thread(void *data) {
 	(void)data;
@@ -268,14 +311,14 @@ static void *worker_thread(void *data) {
 }
 
 static json_t *duet_handle_admin_message(json_t *message) {
-	if(!running())
+	if(!engine_enter())
 		return duet_error_body(DUET_ERR_UNKNOWN, "Shutting down");
 	duet_error code;
 	char error[128];
 	const duet_route *route = duet_route_find(message, DUET_FOR_ADMIN, &code, error, sizeof(error));
-	if(route == NULL)
-		return duet_error_body(code, error);
-	return duet_engine_run(engine, route, NULL, message, NULL);
+	json_t *body = route ? duet_engine_run(engine, route, NULL, message, NULL) : duet_error_body(code, error);
+	engine_leave();
+	return body;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -312,15 +355,18 @@ static void duet_data_ready(janus_plugin_session *handle) {
 }
 
 static void duet_hangup_media(janus_plugin_session *handle) {
-	duet_session *session = session_get(handle);
-	if(session == NULL)
+	if(!engine_enter())
 		return;
-	g_atomic_int_set(&session->member.webrtc_up, 0);
-	g_atomic_int_set(&session->member.data_ready, 0);
-	duet_recording_close(session);
-	duet_engine_media_closed(engine, &session->member);
-	g_atomic_int_set(&session->resetting, 0);
-	janus_refcount_decrease(&session->ref);
+	duet_session *session = session_get(handle);
+	if(session) {
+		g_atomic_int_set(&session->member.webrtc_up, 0);
+		g_atomic_int_set(&session->member.data_ready, 0);
+		duet_recording_close(session);
+		duet_engine_media_closed(engine, &session->member);
+		g_atomic_int_set(&session->resetting, 0);
+		janus_refcount_decrease(&session->ref);
+	}
+	engine_leave();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -398,6 +444,7 @@ static void duet_destroy(void) {
 		g_thread_join(housekeeper);
 		housekeeper = NULL;
 	}
+	wait_engine_idle();
 	janus_mutex_lock(&sessions_mutex);
 	g_hash_table_destroy(sessions);
 	sessions = NULL;

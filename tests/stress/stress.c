@@ -581,6 +581,60 @@ static int final_checks(stub_handle *barrier, gboolean tolerate_handle_ref) {
 	return failures;
 }
 
+/* The core does not wait for its session threads before it calls the
+ * plugin's destroy(): handles are still being detached while the plugin
+ * stops, and after it stopped. Seat SHUTDOWN_HANDLES handles in rooms of
+ * their own (with a reconnect window, so that a detach holds the seat), then
+ * detach them one by one, spread over about half a second (longer than a
+ * housekeeping tick, which destroy() waits for), while the main thread stops
+ * the plugin. This runs destroy_session before, during and after destroy();
+ * a detach caught inside the engine at the moment destroy() frees it (the
+ * crash seen on the real Janus with 10,000 held seats) is only hit by
+ * chance here, so the run is a smoke test of that path, not a reproducer. */
+#define SHUTDOWN_HANDLES 400
+
+typedef struct shutdown_args {
+	stub_loop *loop;
+	stub_handle **handles;
+} shutdown_args;
+
+static gpointer detach_slowly(gpointer data) {
+	shutdown_args *args = data;
+	for(int i = 0; i < SHUTDOWN_HANDLES; i++) {
+		stub_handle_destroy(args->handles[i]);
+		stub_loop_run(args->loop);
+		g_usleep(1000);
+	}
+	return NULL;
+}
+
+static void on_shutdown_event(stub_handle *h, const char *transaction, json_t *event, json_t *jsep, void *user) {
+	(void)h, (void)transaction, (void)event, (void)jsep, (void)user;
+}
+
+static void shutdown_race(void) {
+	stub_set_hooks(on_shutdown_event, NULL, on_violation, NULL);
+	stub_loop *loop = stub_loop_new();
+	stub_handle *handles[SHUTDOWN_HANDLES];
+	for(int i = 0; i < SHUTDOWN_HANDLES; i++) {
+		handles[i] = stub_handle_new(loop);
+		char *room = g_strdup_printf("shutdown-%d", i);
+		janus_plugin_result_destroy(duet->handle_message(
+		    &handles[i]->session, g_strdup("shutdown"), json_pack("{ssss}", "request", "join", "room", room), NULL));
+		g_free(room);
+	}
+	g_usleep(200 * 1000); /* the worker seats most of them */
+	shutdown_args args = {loop, handles};
+	GThread *detacher = g_thread_new("detach", detach_slowly, &args);
+	g_usleep(50 * 1000);
+	stub_stop();
+	g_thread_join(detacher);
+	for(int i = 0; i < SHUTDOWN_HANDLES; i++)
+		stub_handle_unref(handles[i]);
+	stub_loop_free(loop);
+	printf("shutdown: %d handles detached while the plugin was stopping\n", SHUTDOWN_HANDLES);
+}
+
 int main(int argc, char **argv) {
 	if(argc > 1)
 		seconds = atoi(argv[1]);
@@ -683,7 +737,7 @@ int main(int argc, char **argv) {
 	stub_handle_destroy(barrier);
 	stub_loop_run(barrier_loop);
 	stub_handle_unref(barrier);
-	stub_stop();
+	shutdown_race();
 	if(tolerate_handle_ref) /* the plugin is gone: nothing can use the handles any more */
 		stub_handles_unreleased(TRUE);
 	for(int i = 0; i < nslots; i++) {

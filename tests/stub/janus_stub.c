@@ -49,6 +49,7 @@ stub_counters stub_count;
 
 static stub_options opts;
 static janus_plugin *plugin;
+static gint stopped; /* stub_stop() ran */
 static char *sandbox;
 static stub_event_hook event_hook;
 static stub_notify_hook notify_hook;
@@ -1340,6 +1341,7 @@ janus_plugin *stub_start(const stub_options *options) {
 		abort();
 	}
 	plugin = create();
+	g_atomic_int_set(&stopped, 0);
 	if(plugin == NULL || plugin->get_api_compatibility() != JANUS_PLUGIN_API_VERSION) {
 		fprintf(stderr, "janus_stub: create() gave no plugin of API %d\n", JANUS_PLUGIN_API_VERSION);
 		abort();
@@ -1352,11 +1354,13 @@ janus_plugin *stub_start(const stub_options *options) {
 }
 
 void stub_stop(void) {
-	if(plugin == NULL)
+	if(plugin == NULL || stopped)
 		return;
 	housekeeping_release();
+	/* Like the core, loops may still call the plugin during and after its
+	 * destroy(): plugin stays set (the plugin's code stays loaded). */
+	g_atomic_int_set(&stopped, 1);
 	plugin->destroy();
-	plugin = NULL;
 	GDir *dir = g_dir_open(sandbox, 0, NULL);
 	const char *name;
 	while(dir && (name = g_dir_read_name(dir)) != NULL) {

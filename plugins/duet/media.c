@@ -22,11 +22,11 @@ void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 	if(!g_atomic_int_get(&m->relay[kind]))
 		return;
 	g_mutex_lock(&m->link_lock);
-	duet_member *peer = m->peer;
+	janus_plugin_session *to = m->peer_handle;
 	if(session->recording.files[kind])
 		janus_recorder_save_frame(session->recording.files[kind], packet->buffer, packet->length);
-	if(peer) {
-		duet_gateway->relay_rtp(duet_session_of(peer)->handle, packet);
+	if(to) {
+		duet_gateway->relay_rtp(to, packet);
 		duet_member_count(m, kind, packet->length);
 	}
 	g_mutex_unlock(&m->link_lock);
@@ -37,16 +37,15 @@ void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet) {
 	duet_member *m = &session->member;
 	g_mutex_lock(&m->link_lock);
-	duet_member *peer = m->peer;
-	if(peer) {
-		janus_plugin_session *to = duet_session_of(peer)->handle;
+	janus_plugin_session *to = m->peer_handle;
+	if(to) {
 		gboolean wants_keyframe =
 		    janus_rtcp_has_pli(packet->buffer, packet->length) || janus_rtcp_has_fir(packet->buffer, packet->length);
 		guint32 estimate = janus_rtcp_get_remb(packet->buffer, packet->length);
 		if(wants_keyframe)
 			duet_gateway->send_pli(to);
 		if(estimate > 0) {
-			guint32 cap = duet_member_cap(peer);
+			guint32 cap = duet_member_cap(m->peer);
 			duet_gateway->send_remb(to, cap > 0 ? MIN(cap, estimate) : estimate);
 		}
 		if(!wants_keyframe && estimate == 0)

@@ -37,7 +37,9 @@ static void unlock_pair(duet_member *a, duet_member *b) {
 void duet_member_link(duet_member *a, duet_member *b) {
 	lock_pair(a, b);
 	a->peer = b;
+	a->peer_handle = b->handle;
 	b->peer = a;
+	b->peer_handle = a->handle;
 	unlock_pair(a, b);
 }
 
@@ -50,8 +52,11 @@ void duet_member_unlink(duet_member *member) {
 	/* Links only change under the engine lock, so peer is still ours. */
 	lock_pair(member, peer);
 	member->peer = NULL;
-	if(peer->peer == member)
+	member->peer_handle = NULL;
+	if(peer->peer == member) {
 		peer->peer = NULL;
+		peer->peer_handle = NULL;
+	}
 	unlock_pair(member, peer);
 }
 

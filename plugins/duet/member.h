@@ -58,9 +58,13 @@ typedef struct duet_member {
 	guint64 rate_last_bytes;
 	gint64 rate_last_time;
 
-	/* The peer the media path relays to, guarded by link_lock. */
+	/* The peer the media path relays to, guarded by link_lock. peer_handle
+	 * is peer->handle, kept here so that an RTP packet reads only its
+	 * sender's member: with thousands of rooms the peer's member is rarely
+	 * in cache, and the lock's barrier keeps misses from overlapping. */
 	GMutex link_lock;
 	struct duet_member *peer;
+	void *peer_handle;
 } duet_member;
 
 void duet_member_init(duet_member *member, void *handle);

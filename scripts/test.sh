@@ -3,11 +3,12 @@
 # errors, then runs the unit tests (plain and under ASan+UBSan), the
 # robustness checks (60 s of libFuzzer, the known crash reproducers, the
 # concurrency stress program under TSan and under ASan+UBSan), the
-# integration tests against the real Janus, and the Chromium end-to-end
-# tests. Ends with one line "N passed, N failed". Run as root (the tests
+# integration tests against the real Janus, the churn soak through the real
+# Janus (short form, with its valgrind variant), and the Chromium
+# end-to-end tests. Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit robustness integration e2e (default: all)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -15,7 +16,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -83,6 +84,7 @@ for suite in "${suites[@]}"; do
 	unit) unit_suite 2>&1 | tee "$log" ;;
 	robustness) robustness_suite 2>&1 | tee "$log" ;;
 	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
+	soak) tests/soak/run.sh --short 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
 	*) echo "unknown suite: $suite" | tee "$log"; false ;;
 	esac

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,18 @@ class Janus:
             last = count
 
 
+def threads_by_name(pid):
+    """{name: (threads, CPU seconds)} of Janus's live threads: "hloop 123"
+    (a handle's ICE loop) counts as "hloop"; "janus" covers the main and
+    core threads and VideoCall's handler, which has no name of its own."""
+    result = {}
+    for name, seconds, _ in benchlib.thread_times(pid):
+        name = re.sub(r" \d+$", "", name)
+        count, total = result.get(name, (0, 0.0))
+        result[name] = (count + 1, total + seconds)
+    return result
+
+
 # --- participants -------------------------------------------------------------
 
 
@@ -149,17 +162,19 @@ class Batch:
                 self.times[step].append(value)
         self.wall += last_up - start
 
-    def add_threads(self, before, after, cpu):
-        """CPU of the Janus threads alive over the whole timed part, by
-        "name/tid"; the threads that ended meanwhile (ICE handle loops,
-        the core's request pool) together as "(ended threads)"."""
-        lived = 0.0
-        for tid, (name, seconds) in after.items():
-            if tid in before:
-                key = "%s/%d" % (name, tid)
-                self.threads[key] = self.threads.get(key, 0.0) + seconds - before[tid][1]
-                lived += seconds - before[tid][1]
-        self.threads["(ended threads)"] = self.threads.get("(ended threads)", 0.0) + cpu - lived
+    def add_threads(self, before, after):
+        """CPU of Janus's threads in the timed part, by name (threads_by_name).
+        A name some of whose threads ended meanwhile (the core's request
+        pool retires idle ones) is left out: their time went with them. The
+        Janus CPU row has the total, threads that ended included."""
+        for name, (count, seconds) in after.items():
+            had, before_seconds = before.get(name, (0, 0.0))
+            if count >= had:
+                self.threads[name] = self.threads.get(name, 0.0) + seconds - before_seconds
+        # The row to compare: each plugin's request thread plus the core's
+        # (VideoCall's handler is one of the "janus" threads).
+        both = sum(self.threads.get(name, 0.0) for name in ("duet worker", "janus"))
+        self.threads["duet worker + janus"] = both
 
     def metrics(self):
         """{metric: value} of this batch; latencies in ms."""
@@ -188,7 +203,7 @@ async def one_batch(janus, plugin, k, tag, pool, args, batch):
     if plugin == DUET and args.duet_single_leave:
         call = functools.partial(flows.duet_call, both_leave=False)
     handles = crowd.handles
-    threads_before = benchlib.thread_cpu_seconds(janus.pid)
+    threads_before = threads_by_name(janus.pid)
     cpu_before = benchlib.cpu_seconds(janus.pid)
     client_before = time.process_time()
     sent, received = traffic["sent"], traffic["received"]
@@ -201,7 +216,7 @@ async def one_batch(janus, plugin, k, tag, pool, args, batch):
         return_exceptions=True,
     )
     cpu = benchlib.cpu_seconds(janus.pid) - cpu_before
-    batch.add_threads(threads_before, benchlib.thread_cpu_seconds(janus.pid), cpu)
+    batch.add_threads(threads_before, threads_by_name(janus.pid))
     batch.janus_cpu += cpu
     batch.client_cpu += time.process_time() - client_before
     batch.sent += traffic["sent"] - sent

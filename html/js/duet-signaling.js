@@ -207,6 +207,12 @@
 		/** Close our PeerConnection locally (Janus has closed, or will close, its side). */
 		closeMedia() { if (this.handle) this.handle.hangup(false); }
 
+		/** Whether janus.js holds a PeerConnection or local media that closeMedia() would end. */
+		hasMedia() {
+			const stuff = this.handle && this.handle.webrtcStuff;
+			return !!(stuff && (stuff.pc || stuff.myStream));
+		}
+
 		peerConnection() {
 			return this.handle && this.handle.webrtcStuff ? this.handle.webrtcStuff.pc : null;
 		}
@@ -357,8 +363,10 @@
 			this._newCallTimings();
 			this._set('calling', { role: 'caller' });
 			// A stale PeerConnection (a call that ended without us hearing) would make
-			// this a renegotiation; a new call starts from a clean one.
-			this.sig.closeMedia();
+			// this a renegotiation; a new call starts from a clean one. With nothing to
+			// close, closing would only make janus.js report a cleanup, and the page
+			// drop and re-attach the camera preview in the middle of the call setup.
+			if (this.sig.hasMedia()) this.sig.closeMedia();
 			await this._offer({ tracks: await this._captureTracks() });
 		}
 
@@ -397,7 +405,7 @@
 				// offer back), keeping the ICE credentials and DTLS certificate Janus
 				// may already have seen in that offer.
 				const glare = pc && pc.signalingState === 'have-local-offer';
-				if (!msg.renegotiation && !glare) this.sig.closeMedia();
+				if (!msg.renegotiation && !glare && this.sig.hasMedia()) this.sig.closeMedia();
 			}
 			// A PeerConnection that already sends keeps its tracks; a new one captures.
 			const tracks = this.sig.peerConnection() ? [] : await this._captureTracks();

@@ -338,7 +338,7 @@
 
 	function onLocalTrack(track, on) {
 		replaceTrack(ui.localStream, track, on);
-		$('local-video').srcObject = ui.localStream.getVideoTracks().length ? new MediaStream(ui.localStream.getVideoTracks()) : null;
+		showVideo('local-video', ui.localStream.getVideoTracks());
 		// The browser's own "Stop sharing" ends the screen track: go back to the camera.
 		if (!on && track.kind === 'video' && ui.call.screen && !ui.switchingScreen && ui.call.state === 'in-call') {
 			toggleScreen();
@@ -349,7 +349,20 @@
 	function onPreview(stream) {
 		if (ui.call.sig.peerConnection()) return;
 		ui.localStream = new MediaStream(stream ? stream.getVideoTracks() : []);
-		$('local-video').srcObject = stream ? ui.localStream : null;
+		showVideo('local-video', ui.localStream.getVideoTracks());
+	}
+
+	/**
+	 * Show these video tracks in the element `id`, unless it shows just these
+	 * already: the call hands over the very camera track the preview shows,
+	 * and a new srcObject would restart the element's player for nothing, a
+	 * cost the page pays in the middle of the call setup.
+	 */
+	function showVideo(id, tracks) {
+		const video = $(id);
+		const shown = video.srcObject ? video.srcObject.getVideoTracks() : [];
+		if (shown.length === tracks.length && shown.every((t, i) => t === tracks[i])) return;
+		video.srcObject = tracks.length ? new MediaStream(tracks) : null;
 	}
 
 	function onRemoteTrack(track, mid, on) {

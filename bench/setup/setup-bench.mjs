@@ -19,7 +19,7 @@
 // Writes one TSV row per call (failed calls too, with ok=0) and prints a
 // line per call. Exits non-zero if any counted call failed.
 import fs from 'node:fs';
-import { Peer, uniqueRoom, setupTime, disconnect } from '../../tests/e2e/lib/duet.mjs';
+import { Peer, uniqueRoom, setupTime, disconnect, browser } from '../../tests/e2e/lib/duet.mjs';
 import { MinimalPeer } from './minimal-peer.mjs';
 
 // The phases after t0, from both pages' timings (caller = Ben, callee = Ana).
@@ -52,12 +52,45 @@ function parseArgs(argv) {
 	return opts;
 }
 
+// Chromium is "settled" when all its processes together used less than
+// this share of one core over a sample; we wait at most SETTLE_MAX_MS.
+const SETTLE_SHARE = 0.15;
+const SETTLE_SAMPLE_MS = 200;
+const SETTLE_MAX_MS = 5000;
+let cdpSession = null;
+
+async function chromiumCpuSeconds() {
+	if (!cdpSession) cdpSession = await (await browser()).newBrowserCDPSession();
+	const { processInfo } = await cdpSession.send('SystemInfo.getProcessInfo');
+	return processInfo.reduce((sum, p) => sum + p.cpuTime, 0);
+}
+
+/**
+ * Wait until Chromium is idle. Every new browser context is a new window,
+ * and Chromium loads a window's WebUI (the omnibox popup) in a renderer of
+ * its own: about a second of CPU in the two seconds after the window opens.
+ * Both participants' windows open just before the call, so without this
+ * wait that work would land inside the measured setup, more of it the
+ * faster a page loads. The same wait precedes every flow's first request.
+ */
+async function settle() {
+	const deadline = Date.now() + SETTLE_MAX_MS;
+	let before = await chromiumCpuSeconds();
+	while (Date.now() < deadline) {
+		await new Promise((resolve) => setTimeout(resolve, SETTLE_SAMPLE_MS));
+		const after = await chromiumCpuSeconds();
+		if ((after - before) * 1000 < SETTLE_SHARE * SETTLE_SAMPLE_MS) return;
+		before = after;
+	}
+}
+
 /** One Duet call on the demo page; resolves with both pages' timings and the setup time. */
 async function duetCall() {
 	const room = uniqueRoom('setup');
 	const ana = await Peer.open('Ana', room);
 	const ben = await Peer.open('Ben', room);
 	try {
+		await settle();
 		await ana.join();
 		await ana.status(/Waiting for someone/);
 		await ben.join();
@@ -76,6 +109,7 @@ async function minimalCall(plugin) {
 	// VideoCall: Ana waits, Ben calls her by name. Duet: both join one room.
 	const room = `setup${id}`;
 	try {
+		await settle();
 		await ana.enter(plugin === 'duet' ? room : '');
 		await ana.state('waiting');
 		await ben.enter(plugin === 'duet' ? room : ana.name);

@@ -22,6 +22,8 @@ set table $together_videocall
 plot datafile using "calls":"cpu_per_call_min":"cpu_per_call_min_lo":"cpu_per_call_min_hi" \
     with table if (strcol("plugin") eq "together:videocall")
 unset table
+stats datafile using "calls" nooutput
+max_calls = STATS_max
 set datafile separator whitespace
 
 set terminal pngcairo size 900,560 noenhanced font ",11"
@@ -31,7 +33,7 @@ set title "Janus CPU per call with real media (VP8 ~500 kbit/s + Opus, both ways
 set xlabel "concurrent calls"
 set ylabel "Janus CPU seconds per call-minute"
 set logscale x 2
-set xrange [0.7:*]
+set xrange [0.7:max_calls*1.4]
 set yrange [0:*]
 set grid ytics
 

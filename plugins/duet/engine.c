@@ -85,8 +85,8 @@ void duet_tell(duet_request *req, const duet_seat *seat, json_t *event) {
 
 void duet_notify(duet_outbox *outbox, duet_engine *engine, duet_member *member, const char *name, const duet_room *room,
     const char *id, const char *reason) {
-	if(!engine->settings.events)
-		return;
+	if(!engine->settings.events || !duet_outbox_notifies(engine->host))
+		return; /* checked before building anything: most deployments load no event handler */
 	json_t *info = json_pack("{ssss}", "event", name, "room", room->id);
 	if(id)
 		json_object_set_new(info, "id", json_string(id));

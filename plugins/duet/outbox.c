@@ -35,8 +35,12 @@ void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member
 	add(outbox, host, DUET_ACT_BITRATE, member, NULL, NULL);
 }
 
+gboolean duet_outbox_notifies(const duet_host *host) {
+	return host->events_enabled != NULL && host->events_enabled();
+}
+
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info) {
-	if(host->events_enabled == NULL || !host->events_enabled()) {
+	if(!duet_outbox_notifies(host)) {
 		json_decref(info);
 		return;
 	}

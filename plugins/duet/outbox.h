@@ -64,6 +64,8 @@ void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *
 void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_reset(duet_outbox *outbox, const duet_host *host, duet_member *member);
 void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member *member);
+/* Whether the core has an event handler to notify (else notifications are not built). */
+gboolean duet_outbox_notifies(const duet_host *host);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
 void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);
 /* Performs every action, then empties the outbox. */

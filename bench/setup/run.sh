@@ -14,6 +14,8 @@
 #                                    only in the output folder (a few seconds)
 #   --flows a,b                      only these flows (duet, duet-minimal,
 #                                    videocall; the ratios need videocall)
+#   --results NAME                   write bench/results/NAME.tsv and NAME.txt
+#                                    (default setup)
 # Output folder: out/bench-setup/<date-time> (or $DUET_E2E_OUT): Janus log,
 # page logs, the TSV. Last line "N passed, N failed"; non-zero exit if a call
 # did not set up. Needs root, like tests/e2e/run.sh.
@@ -27,12 +29,14 @@ usage() {
 	exit 2
 }
 
-calls=12 warmup=1 smoke=0 flows=duet,duet-minimal,videocall
+command="bench/setup/run.sh${*:+ $*}"
+calls=12 warmup=1 smoke=0 flows=duet,duet-minimal,videocall results=setup
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 calls=1 warmup=0 ;;
 	--calls) [ $# -ge 2 ] || usage; calls=$2; shift ;;
 	--flows) [ $# -ge 2 ] || usage; flows=$2; shift ;;
+	--results) [ $# -ge 2 ] || usage; results=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -44,6 +48,7 @@ out=$(cd "$out" && pwd)
 tsv=$out/setup.tsv
 rm -f "$tsv"
 
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
 DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="${DUET_E2E_JANUS_ARGS:-} --videocall" \
 	"$repo/tests/e2e/run.sh" --exec node "$here/setup-bench.mjs" \
@@ -64,7 +69,11 @@ printf 'bench/setup: %s calls per flow in %d.%d s; output in %s\n\n' \
 cat "$summary"
 if [ "$smoke" = 0 ]; then
 	mkdir -p "$repo/bench/results"
-	cp "$tsv" "$repo/bench/results/setup.tsv"
-	cp "$summary" "$repo/bench/results/setup.txt"
+	cp "$tsv" "$repo/bench/results/$results.tsv"
+	{
+		echo "$command: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+		echo
+		cat "$summary"
+	} >"$repo/bench/results/$results.txt"
 fi
 exit $rc

@@ -40,12 +40,18 @@ set grid ytics
 # Alternate batches charge a plugin with all of Janus's CPU; side-by-side
 # batches (both plugins at once) with its own handles' threads only, which
 # leaves out Janus's shared threads and so lies a little lower. The points
-# are nudged apart so that their error bars do not hide each other.
-plot $duet using ($1*0.96):2:3:4 with yerrorlines lw 2 lc rgb "#8e24aa" pt 7 \
-        title "Duet (alternate batches, whole Janus)", \
-     $videocall using ($1*0.99):2:3:4 with yerrorlines lw 2 lc rgb "#00897b" pt 5 \
-        title "VideoCall (alternate batches, whole Janus)", \
-     $together_duet using ($1*1.01):2:3:4 with yerrorlines lw 1 lc rgb "#8e24aa" pt 6 dt 2 \
-        title "Duet (side by side, its handle threads)", \
-     $together_videocall using ($1*1.04):2:3:4 with yerrorlines lw 1 lc rgb "#00897b" pt 4 dt 2 \
-        title "VideoCall (side by side, its handle threads)"
+# are nudged apart so that their error bars do not hide each other. Only
+# the series that have rows are drawn (a run may have left some modes out).
+series(block, shift, style, title) = sprintf("%s using ($1*%s):2:3:4 with yerrorlines %s title \"%s\"", \
+    block, shift, style, title)
+plots = ""
+add(s) = (plots eq "" ? s : plots . ", " . s)
+if (|$duet| > 0) plots = add(series("$duet", "0.96", "lw 2 lc rgb '#8e24aa' pt 7", \
+    "Duet (alternate batches, whole Janus)"))
+if (|$videocall| > 0) plots = add(series("$videocall", "0.99", "lw 2 lc rgb '#00897b' pt 5", \
+    "VideoCall (alternate batches, whole Janus)"))
+if (|$together_duet| > 0) plots = add(series("$together_duet", "1.01", "lw 1 lc rgb '#8e24aa' pt 6 dt 2", \
+    "Duet (side by side, its handle threads)"))
+if (|$together_videocall| > 0) plots = add(series("$together_videocall", "1.04", "lw 1 lc rgb '#00897b' pt 4 dt 2", \
+    "VideoCall (side by side, its handle threads)"))
+eval("plot " . plots)

@@ -46,5 +46,5 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 
-"$repo/tests/lib/netns.sh" /usr/bin/python3 "$here/cpubench.py" --out "$out" "${args[@]}" 2>&1 | tee "$out/cpu-run.log"
+"$repo/tests/lib/netns.sh" /usr/bin/python3 "$here/cpubench.py" --out "$out" "${args[@]}" 2>&1 | tee "$out/cpu-run.txt"
 exit "${PIPESTATUS[0]}"

@@ -201,7 +201,8 @@ def malloc_trim(server):
     Janus starts a thread per PeerConnection and glibc gives threads their
     own arenas (16 on 2 cores); memory freed there stays resident, so the
     raw RSS of a leak-free Janus creeps up with the churn (measured: about
-    +1.3 KiB per room while malloc's in-use bytes stay flat). Trimming both
+    +1.3 KiB per room, while malloc's in-use bytes grow by about 0.1 KiB
+    per room and the trimmed RSS stays within a few %). Trimming both
     readings compares what is really held."""
     if shutil.which("gdb") is None:
         return None
@@ -209,13 +210,18 @@ def malloc_trim(server):
     start = os.path.getsize(out)
     calls = ["call (void)malloc_stats()", "call (int)malloc_trim(0)"]
     command = ["gdb", "-p", str(server.pid()), "-batch", "-nx"] + [arg for c in calls for arg in ("-ex", c)]
-    subprocess.run(command, capture_output=True, timeout=120, check=True)
+    try:
+        subprocess.run(command, capture_output=True, timeout=120, check=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        print("gdb could not call into Janus (%s): comparing untrimmed RSS" % exc)
+        return None
     with open(out) as f:
         f.seek(start)
         text = f.read()
     totals = re.search(r"Total \(incl\. mmap\):\s*system bytes\s*=\s*(\d+)\s*in use bytes\s*=\s*(\d+)", text)
     if totals is None:
-        raise RuntimeError("no malloc_stats totals in %s" % out)
+        print("no malloc_stats totals in %s: comparing untrimmed RSS" % out)
+        return None
     return {"system": int(totals.group(1)) // 1024, "in_use": int(totals.group(2)) // 1024}
 
 
@@ -298,7 +304,7 @@ def check_rss(checks, warm, after):
     """RSS after the churn within 10 % of RSS after the warm-up: both
     trimmed when gdb could trim them, else both raw."""
     lines = [("RSS", "raw")]
-    if "trimmed" in after:
+    if "trimmed" in warm and "trimmed" in after:
         lines += [("malloc in use", "in_use"), ("RSS after malloc_trim", "trimmed")]
     for name, key in lines:
         print("churn: %s %d -> %d KiB (%+.1f %%)" % (name, warm[key], after[key], growth(warm[key], after[key])))

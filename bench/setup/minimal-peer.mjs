@@ -15,7 +15,12 @@ export class MinimalPeer {
 		const page = await context.newPage();
 		const peer = new MinimalPeer(name, plugin, context, page);
 		await page.goto(`${BASE_URL}/bench/setup/minimal.html?plugin=${plugin}`);
-		await page.locator('#enter-button:not([disabled])').waitFor({ timeout: 15000 });
+		try {
+			await page.locator('#enter-button:not([disabled])').waitFor({ timeout: 15000 });
+		} catch (e) {
+			// Say why: e.g. "attach: ... No such plugin" when Janus lacks VideoCall.
+			throw new Error(`${name}: the page never got ready; it says "${await peer.status()}"`);
+		}
 		return peer;
 	}
 
@@ -45,10 +50,12 @@ export class MinimalPeer {
 		try {
 			await this.page.waitForFunction((s) => window.vcbench.state() === s, wanted, { timeout });
 		} catch (e) {
-			const status = await this.page.locator('#status').textContent().catch(() => '');
-			throw new Error(`${this.name}: never reached ${wanted}; the page says "${status}"`);
+			throw new Error(`${this.name}: never reached ${wanted}; the page says "${await this.status()}"`);
 		}
 	}
+
+	/** The page's status line. */
+	async status() { return (await this.page.locator('#status').textContent().catch(() => '')) || ''; }
 
 	async timings() { return this.page.evaluate(() => window.vcbench.timings()); }
 

@@ -10,8 +10,9 @@
 #   bench/setup/run.sh [--calls N]   N calls per flow (default 12) after one
 #                                    uncounted warm-up call each; writes
 #                                    bench/results/setup.tsv and setup.txt
-#   bench/setup/run.sh --smoke       1 call per flow, no warm-up, results
-#                                    only in the output folder (a few seconds)
+#   bench/setup/run.sh --smoke       1 call per flow, no warm-up, no waiting
+#                                    for Chromium to settle; results only in
+#                                    the output folder (a few seconds)
 #   --flows a,b                      only these flows (duet, duet-minimal,
 #                                    videocall; the ratios need videocall)
 #   --results NAME                   write bench/results/NAME.tsv and NAME.txt
@@ -30,10 +31,10 @@ usage() {
 }
 
 command="bench/setup/run.sh${*:+ $*}"
-calls=12 warmup=1 smoke=0 flows=duet,duet-minimal,videocall results=setup
+calls=12 warmup=1 settle=5000 smoke=0 flows=duet,duet-minimal,videocall results=setup
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--smoke) smoke=1 calls=1 warmup=0 ;;
+	--smoke) smoke=1 calls=1 warmup=0 settle=0 ;;
 	--calls) [ $# -ge 2 ] || usage; calls=$2; shift ;;
 	--flows) [ $# -ge 2 ] || usage; flows=$2; shift ;;
 	--results) [ $# -ge 2 ] || usage; results=$2; shift ;;
@@ -52,7 +53,7 @@ load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s%N)
 DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="${DUET_E2E_JANUS_ARGS:-} --videocall" \
 	"$repo/tests/e2e/run.sh" --exec node "$here/setup-bench.mjs" \
-	--calls "$calls" --warmup "$warmup" --flows "$flows" --tsv "$tsv"
+	--calls "$calls" --warmup "$warmup" --flows "$flows" --settle-max-ms "$settle" --tsv "$tsv"
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 
 if [ ! -s "$tsv" ]; then

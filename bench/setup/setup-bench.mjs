@@ -16,6 +16,7 @@
 // t1 - t0, measured by setupTime() of tests/e2e/lib/duet.mjs for all.
 //
 // Usage: node setup-bench.mjs --calls N --tsv FILE [--warmup K] [--flows a,b]
+//                              [--settle-max-ms MS]   (0: do not wait; default 5000)
 // Writes one TSV row per call (failed calls too, with ok=0) and prints a
 // line per call. Exits non-zero if any counted call failed.
 import fs from 'node:fs';
@@ -37,26 +38,28 @@ const PHASES = [
 const COLUMNS = ['call', 'flow', 'ok', 'setup_ms', ...PHASES.map(([name]) => name)];
 
 function parseArgs(argv) {
-	const opts = { calls: 12, warmup: 0, tsv: null, flows: Object.keys(FLOWS) };
+	const opts = { calls: 12, warmup: 0, tsv: null, flows: Object.keys(FLOWS), settleMaxMs };
 	for (let i = 0; i < argv.length; i += 2) {
 		const [key, value] = [argv[i], argv[i + 1]];
 		if (key === '--calls') opts.calls = Number(value);
 		else if (key === '--warmup') opts.warmup = Number(value);
 		else if (key === '--tsv') opts.tsv = value;
 		else if (key === '--flows') opts.flows = value.split(',');
+		else if (key === '--settle-max-ms') opts.settleMaxMs = Number(value);
 		else throw new Error(`unknown option ${key}`);
 	}
 	if (!opts.tsv || !(opts.calls >= 1) || !opts.flows.every((f) => FLOWS[f])) {
-		throw new Error(`usage: setup-bench.mjs --calls N --tsv FILE [--warmup K] [--flows ${Object.keys(FLOWS).join(',')}]`);
+		throw new Error(`usage: setup-bench.mjs --calls N --tsv FILE [--warmup K] [--flows ${Object.keys(FLOWS).join(',')}]`
+			+ ' [--settle-max-ms MS]');
 	}
 	return opts;
 }
 
 // Chromium is "settled" when all its processes together used less than
-// this share of one core over a sample; we wait at most SETTLE_MAX_MS.
+// this share of one core over a sample; we wait at most settleMaxMs.
 const SETTLE_SHARE = 0.15;
 const SETTLE_SAMPLE_MS = 200;
-const SETTLE_MAX_MS = 5000;
+let settleMaxMs = 5000;
 let cdpSession = null;
 
 async function chromiumCpuSeconds() {
@@ -74,7 +77,8 @@ async function chromiumCpuSeconds() {
  * faster a page loads. The same wait precedes every flow's first request.
  */
 async function settle() {
-	const deadline = Date.now() + SETTLE_MAX_MS;
+	if (settleMaxMs <= 0) return;
+	const deadline = Date.now() + settleMaxMs;
 	let before = await chromiumCpuSeconds();
 	while (Date.now() < deadline) {
 		await new Promise((resolve) => setTimeout(resolve, SETTLE_SAMPLE_MS));
@@ -158,6 +162,7 @@ function order(flows, i) { return flows.map((_, k) => flows[(k + i) % flows.leng
 
 async function main() {
 	const opts = parseArgs(process.argv.slice(2));
+	settleMaxMs = opts.settleMaxMs;
 	for (let i = 0; i < opts.warmup; i++) {
 		for (const flow of order(opts.flows, i)) await runOne(flow, `warm-up ${i + 1}/${opts.warmup}`);
 	}

@@ -37,7 +37,11 @@ typedef struct duet_session {
 	janus_plugin_session *handle;
 	duet_member member;
 	duet_recording recording;
-	gint resetting; /* reset_media waits for the hangup callback to clear it */
+	/* Events held back while a close we asked for is pending (host.c). */
+	janus_mutex hold_lock;
+	gboolean holding;
+	gint64 hold_until; /* monotonic time when held events go out anyway */
+	GQueue held;
 	gint destroyed;
 	janus_refcount ref;
 } duet_session;
@@ -51,6 +55,12 @@ static inline duet_session *duet_session_of(duet_member *member) {
 
 /* host.c: the engine's way out to the core. */
 extern const duet_host duet_janus_host;
+
+/* The core made the hangup callback (or the hold timed out): the events
+ * held back since the close go out, in order. */
+void duet_host_release(duet_session *session, gboolean timed_out_only);
+/* Frees what is still held (the session is being freed). */
+void duet_host_clear(duet_session *session);
 
 /* media.c: the per-packet path, called from each handle's loop thread. */
 void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet);

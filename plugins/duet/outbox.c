@@ -11,7 +11,7 @@ static void add(duet_outbox *outbox, const duet_host *host, duet_action_kind kin
     json_t *jsep) {
 	if(member)
 		host->ref(member);
-	duet_action action = {kind, member, event, jsep};
+	duet_action action = {kind, member, event, jsep, FALSE};
 	g_array_append_val(outbox->actions, action);
 }
 
@@ -21,9 +21,11 @@ void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *
 
 void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *member) {
 	/* The hangup callback that follows is ours, not the browser's. */
+	gboolean expect_hangup = member->pc_active && !member->pc_closing;
 	if(member->pc_active)
 		member->pc_closing = TRUE;
 	add(outbox, host, DUET_ACT_CLOSE_MEDIA, member, NULL, NULL);
+	g_array_index(outbox->actions, duet_action, outbox->actions->len - 1).expect_hangup = expect_hangup;
 }
 
 void duet_outbox_reset(duet_outbox *outbox, const duet_host *host, duet_member *member) {
@@ -60,7 +62,7 @@ static void perform(const duet_action *a, const duet_host *host) {
 			host->push(a->member, NULL, a->event, NULL);
 		break;
 	case DUET_ACT_CLOSE_MEDIA:
-		host->close_media(a->member);
+		host->close_media(a->member, a->expect_hangup);
 		break;
 	case DUET_ACT_RESET_MEDIA:
 		host->reset_media(a->member);

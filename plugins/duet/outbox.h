@@ -28,6 +28,7 @@ typedef struct duet_action {
 	duet_member *member; /* referenced while queued */
 	json_t *event;
 	json_t *jsep;
+	gboolean expect_hangup; /* DUET_ACT_CLOSE_MEDIA */
 } duet_action;
 
 /* How the outbox reaches the outside world; the plugin supplies these. */
@@ -39,7 +40,10 @@ typedef struct duet_host {
 	/* Pushes an event carrying a JSEP for the member's PeerConnection (may wait
 	 * for the core to finish closing the previous one); 0 or an error. */
 	int (*push_jsep)(duet_member *member, json_t *event, json_t *jsep);
-	void (*close_media)(duet_member *member);
+	/* Closes the member's PeerConnection. expect_hangup: the core holds one
+	 * we know of, so its hangup callback will follow; until then the host
+	 * holds back the member's events (see host.c). */
+	void (*close_media)(duet_member *member, gboolean expect_hangup);
 	/* Closes the PeerConnection and returns once the core has begun tearing it down. */
 	void (*reset_media)(duet_member *member);
 	void (*apply_bitrate)(duet_member *member);

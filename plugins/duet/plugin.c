@@ -143,6 +143,8 @@ static void wait_engine_idle(void) {
 static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
+	duet_host_clear(session);
+	janus_mutex_destroy(&session->hold_lock);
 	duet_member_clear(&session->member);
 	/* The core gave the plugin a reference to the handle at attach. */
 	janus_refcount_decrease(&session->handle->ref);
@@ -182,6 +184,8 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 	duet_session *session = g_new0(duet_session, 1);
 	session->handle = handle;
 	duet_member_init(&session->member, handle);
+	janus_mutex_init(&session->hold_lock);
+	g_queue_init(&session->held);
 	janus_refcount_init(&session->ref, session_free);
 	handle->plugin_handle = session;
 	janus_mutex_lock(&sessions_mutex);
@@ -363,7 +367,7 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 		g_atomic_int_set(&session->member.data_ready, 0);
 		duet_recording_close(session);
 		duet_engine_media_closed(engine, &session->member);
-		g_atomic_int_set(&session->resetting, 0);
+		duet_host_release(session, FALSE);
 		janus_refcount_decrease(&session->ref);
 	}
 	engine_leave();
@@ -380,8 +384,10 @@ static void sample_rates(void) {
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_iter_init(&iter, sessions);
-	while(g_hash_table_iter_next(&iter, NULL, &value))
+	while(g_hash_table_iter_next(&iter, NULL, &value)) {
 		duet_member_sample_rate(&((duet_session *)value)->member, now);
+		duet_host_release(value, TRUE); /* a hangup callback that never came */
+	}
 	janus_mutex_unlock(&sessions_mutex);
 }
 

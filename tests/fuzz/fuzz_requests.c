@@ -723,11 +723,6 @@ static void wait_worker(gboolean (*done)(guint64), guint64 arg, const char *what
 	}
 }
 
-static gboolean all_answered(guint64 unused) {
-	(void)unused;
-	return unanswered() == 0;
-}
-
 static gboolean barrier_passed(guint64 n) {
 	return barrier_done >= n;
 }
@@ -742,10 +737,25 @@ static gboolean barrier_passed(guint64 n) {
  * freed), before the end-of-input checks. */
 static void settle(gboolean idle) {
 	for(;;) {
+		/* An answer may be held back until the hangup callback of a close
+		 * (host.c): the loop runs it, so run the loop while waiting. */
 		g_mutex_lock(&state_lock);
-		wait_worker(all_answered, 0, "answer");
+		gint64 until = g_get_monotonic_time() + WAIT_US;
+		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {
+			if(stub_parked()) {
+				g_mutex_unlock(&state_lock);
+				stub_loop_run(loop);
+				stub_unpark();
+				g_mutex_lock(&state_lock);
+				continue;
+			}
+			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 1000) &&
+			    g_get_monotonic_time() > until)
+				fail("the worker did not answer within %d s (deadlock?)", (int)(WAIT_US / G_USEC_PER_SEC));
+		}
+		gboolean answered = unanswered() == 0;
 		g_mutex_unlock(&state_lock);
-		if(stub_loop_run(loop) == 0)
+		if(stub_loop_run(loop) == 0 && answered)
 			break;
 	}
 	if(!idle)

@@ -38,8 +38,13 @@ static int push_jsep(duet_member *m, json_t *event, json_t *jsep) {
 	return push(m, NULL, event, jsep);
 }
 
-static void close_media(duet_member *m) {
+static void close_media(duet_member *m, gboolean expect_hangup) {
+	(void)expect_hangup;
 	fake_of(m)->closes++;
+}
+
+static void reset_media(duet_member *m) {
+	close_media(m, TRUE);
 }
 
 static void apply_bitrate(duet_member *m) {
@@ -78,7 +83,7 @@ const duet_host fake_host = {
     .push = push,
     .push_jsep = push_jsep,
     .close_media = close_media,
-    .reset_media = close_media,
+    .reset_media = reset_media,
     .apply_bitrate = apply_bitrate,
     .notify = notify,
     .record = record,

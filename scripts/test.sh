@@ -8,7 +8,7 @@
 # end-to-end tests. Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e (default: all)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e bench (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -16,7 +16,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e bench)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -77,6 +77,25 @@ robustness_suite() {
 	[ "$f" = 0 ]
 }
 
+# A smoke run of each benchmark (bench/, BENCHMARKS.md): a few seconds each,
+# only to prove that they still run and that media and calls go through;
+# no figure is judged here. Each passes or fails as a whole.
+bench_suite() {
+	local p=0 f=0 name
+	for name in media signaling cpu setup; do
+		echo "-- bench/$name/run.sh --smoke"
+		if "bench/$name/run.sh" --smoke >"$out/bench-$name.log" 2>&1; then
+			p=$((p + 1))
+		else
+			f=$((f + 1))
+			echo "FAILED: bench/$name/run.sh --smoke"
+			tail -20 "$out/bench-$name.log"
+		fi
+	done
+	echo "$p passed, $f failed"
+	[ "$f" = 0 ]
+}
+
 for suite in "${suites[@]}"; do
 	echo "== $suite"
 	log=$out/$suite.log
@@ -86,6 +105,7 @@ for suite in "${suites[@]}"; do
 	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
 	soak) tests/soak/run.sh --short 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
+	bench) bench_suite 2>&1 | tee "$log" ;;
 	*) echo "unknown suite: $suite" | tee "$log"; false ;;
 	esac
 	count "$suite" "${PIPESTATUS[0]}" "$log"

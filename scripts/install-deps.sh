@@ -15,8 +15,8 @@ packages=(
 	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
 	curl iproute2 util-linux python3 python3-pytest python3-aiortc
 	python3-requests python3-websockets python3-aiohttp
-	# soak under valgrind, benchmark plots
-	valgrind gnuplot-nox
+	# soak under valgrind (gdb: malloc_trim in the idle Janus), benchmark plots
+	valgrind gdb gnuplot-nox
 	# browser tests
 	chromium nodejs npm
 )

@@ -65,7 +65,9 @@ static gboolean hold_event(duet_session *session, const char *transaction, json_
 	if(holding) {
 		held_event *held = g_new(held_event, 1);
 		held->transaction = g_strdup(transaction);
-		held->event = json_incref(event);
+		/* A copy: the caller's object may be freed on its own thread (jansson's
+		 * decref reads the count without an atomic, which is a data race). */
+		held->event = json_deep_copy(event);
 		g_queue_push_tail(&session->held, held);
 	}
 	janus_mutex_unlock(&session->hold_lock);

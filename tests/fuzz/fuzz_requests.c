@@ -708,16 +708,23 @@ static guint unanswered(void) {
 
 /* Waits (state_lock held) until done() holds, meanwhile running what the
  * core's loops would run while the worker waits for them (reset_media). */
+/* A plugin thread sleeps, waiting for the core (state_lock held): run the
+ * loop for it and wake it up. Returns whether it had to. */
+static gboolean run_for_parked(void) {
+	if(!stub_parked())
+		return FALSE;
+	g_mutex_unlock(&state_lock);
+	stub_loop_run(loop);
+	stub_unpark();
+	g_mutex_lock(&state_lock);
+	return TRUE;
+}
+
 static void wait_worker(gboolean (*done)(guint64), guint64 arg, const char *what) {
 	gint64 until = g_get_monotonic_time() + WAIT_US;
 	while(!done(arg)) {
-		if(stub_parked()) {
-			g_mutex_unlock(&state_lock);
-			stub_loop_run(loop);
-			stub_unpark();
-			g_mutex_lock(&state_lock);
+		if(run_for_parked())
 			continue;
-		}
 		if(!g_cond_wait_until(&state_cond, &state_lock, until))
 			fail("the worker did not %s within %d s (deadlock?)", what, (int)(WAIT_US / G_USEC_PER_SEC));
 	}
@@ -742,13 +749,8 @@ static void settle(gboolean idle) {
 		g_mutex_lock(&state_lock);
 		gint64 until = g_get_monotonic_time() + WAIT_US;
 		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {
-			if(stub_parked()) {
-				g_mutex_unlock(&state_lock);
-				stub_loop_run(loop);
-				stub_unpark();
-				g_mutex_lock(&state_lock);
+			if(run_for_parked())
 				continue;
-			}
 			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 1000) &&
 			    g_get_monotonic_time() > until)
 				fail("the worker did not answer within %d s (deadlock?)", (int)(WAIT_US / G_USEC_PER_SEC));

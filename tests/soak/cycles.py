@@ -350,8 +350,9 @@ async def answer_race(room):
     if isinstance(answered, JanusError):
         # The leave closed this side's PeerConnection before the core took
         # the answer: the core refuses it itself (469 no offer to answer,
-        # 471 no PeerConnection any more).
-        if answered.code not in (469, 471):
+        # 471 no PeerConnection any more, 465 when the close is under way
+        # while the core parses it).
+        if answered.code not in (465, 469, 471):
             raise answered
     elif isinstance(answered, BaseException):
         raise answered

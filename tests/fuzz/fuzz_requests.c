@@ -751,7 +751,7 @@ static void settle(gboolean idle) {
 		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {
 			if(run_for_parked())
 				continue;
-			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 1000) &&
+			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 50) &&
 			    g_get_monotonic_time() > until)
 				fail("the worker did not answer within %d s (deadlock?)", (int)(WAIT_US / G_USEC_PER_SEC));
 		}

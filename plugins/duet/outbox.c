@@ -7,12 +7,13 @@ void duet_outbox_init(duet_outbox *outbox) {
 	outbox->actions = g_array_new(FALSE, FALSE, sizeof(duet_action));
 }
 
-static void add(duet_outbox *outbox, const duet_host *host, duet_action_kind kind, duet_member *member, json_t *event,
-    json_t *jsep) {
+static duet_action *add(duet_outbox *outbox, const duet_host *host, duet_action_kind kind, duet_member *member,
+    json_t *event, json_t *jsep) {
 	if(member)
 		host->ref(member);
 	duet_action action = {kind, member, event, jsep, FALSE};
 	g_array_append_val(outbox->actions, action);
+	return &g_array_index(outbox->actions, duet_action, outbox->actions->len - 1);
 }
 
 void duet_outbox_event(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *event, json_t *jsep) {
@@ -24,8 +25,7 @@ void duet_outbox_close(duet_outbox *outbox, const duet_host *host, duet_member *
 	gboolean expect_hangup = member->pc_active && !member->pc_closing;
 	if(member->pc_active)
 		member->pc_closing = TRUE;
-	add(outbox, host, DUET_ACT_CLOSE_MEDIA, member, NULL, NULL);
-	g_array_index(outbox->actions, duet_action, outbox->actions->len - 1).expect_hangup = expect_hangup;
+	add(outbox, host, DUET_ACT_CLOSE_MEDIA, member, NULL, NULL)->expect_hangup = expect_hangup;
 }
 
 void duet_outbox_reset(duet_outbox *outbox, const duet_host *host, duet_member *member) {

@@ -248,15 +248,14 @@ static gboolean carries_offer(json_t *jsep) {
 
 static struct janus_plugin_result *handle_message(
     janus_plugin_session *handle, char *transaction, json_t *message, json_t *jsep) {
-	duet_session *session = running() ? session_get(handle) : NULL;
+	duet_session *session = session_get(handle); /* running: the caller entered the engine */
 	if(session == NULL) {
-		/* Shutting down, or the handle was detached after the core took the
-		 * message: what the core handed over is still ours to free. */
+		/* The handle was detached after the core took the message: what the
+		 * core handed over is still ours to free. */
 		g_free(transaction);
 		json_decref(message);
 		json_decref(jsep);
-		return janus_plugin_result_new(
-		    JANUS_PLUGIN_ERROR, running() ? "No session for this handle" : "Shutting down", NULL);
+		return janus_plugin_result_new(JANUS_PLUGIN_ERROR, "No session for this handle", NULL);
 	}
 	duet_error code;
 	char error[128];

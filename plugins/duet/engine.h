@@ -75,6 +75,7 @@ struct duet_request {
 	/* A JSEP for the peer, pushed by the route's after hook. */
 	duet_member *forward_to;
 	gboolean reset_target; /* close forward_to's PeerConnection before pushing */
+	gboolean forward_had_pc; /* forward_to's pc_active before this JSEP */
 	gboolean keep_outbox; /* flush the outbox even though the request failed */
 	json_t *forward_event;
 	json_t *forward_jsep;

@@ -163,6 +163,7 @@ static void prepare_forward(duet_request *req, duet_seat *from, json_t *event, c
 	req->room_id = g_strdup(from->room->id);
 	req->seat_id = g_strdup(from->id);
 	req->caller->pc_active = TRUE;
+	req->forward_had_pc = peer->pc_active;
 	peer->pc_active = TRUE;
 }
 
@@ -192,6 +193,10 @@ static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, du
 	duet_seat *seat = room ? duet_room_find_seat(room, req->seat_id) : NULL;
 	if(seat)
 		undo(engine, room, seat);
+	/* The core took no JSEP, so it set no PeerConnection up: a later close
+	 * must not wait for a hangup callback that will never come. */
+	if(!req->forward_had_pc)
+		req->forward_to->pc_active = FALSE;
 	g_mutex_unlock(&engine->lock);
 	json_decref(req->result);
 	req->result = NULL;

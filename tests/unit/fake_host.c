@@ -39,8 +39,8 @@ static int push_jsep(duet_member *m, json_t *event, json_t *jsep) {
 }
 
 static void close_media(duet_member *m, gboolean expect_hangup) {
-	(void)expect_hangup;
 	fake_of(m)->closes++;
+	fake_of(m)->closes_expecting_hangup += expect_hangup ? 1 : 0;
 }
 
 static void reset_media(duet_member *m) {

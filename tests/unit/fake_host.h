@@ -15,6 +15,7 @@ typedef struct fake_member {
 	int refs;
 	GPtrArray *inbox; /* json_t events pushed to this member */
 	int closes;
+	int closes_expecting_hangup; /* closes of a PeerConnection the engine knew of */
 	int bitrate_updates;
 	int recordings; /* starts minus stops */
 } fake_member;

@@ -223,6 +223,24 @@ static void test_failed_forward_changes_nothing(fixture *f, gconstpointer data) 
 	drop(r);
 }
 
+/* Found by the fuzzer: a refused forward set the peer's PeerConnection up in
+ * the engine's eyes, so its next close waited for a hangup callback that the
+ * core never makes (its "left" was held back for 2 s). */
+static void test_failed_forward_leaves_no_pc_to_close(fixture *f, gconstpointer data) {
+	(void)data;
+	pair(f, "r");
+	fake_push_result = 465;
+	drop(send_signal(f, f->b, "offer", "offer"));
+	fake_push_result = 0;
+	drop(expect(f, f->a, "{\"request\":\"leave\"}", "left"));
+	g_assert_cmpint(f->a->closes, ==, 1);
+	g_assert_cmpint(f->a->closes_expecting_hangup, ==, 0);
+	/* the offerer's own PeerConnection is real: its close expects the callback */
+	drop(expect(f, f->b, "{\"request\":\"leave\"}", "left"));
+	g_assert_cmpint(f->b->closes, ==, 1);
+	g_assert_cmpint(f->b->closes_expecting_hangup, ==, 1);
+}
+
 static void test_hangup_and_reoffer(fixture *f, gconstpointer data) {
 	(void)data;
 	call(f, "r");
@@ -482,6 +500,7 @@ void register_engine_tests(void) {
 	ADD("glare_resets_the_losers_handle", test_glare_resets_the_losers_handle);
 	ADD("glare_loser_seen_late_gets_the_offer_again", test_glare_loser_seen_late_gets_the_offer_again);
 	ADD("failed_forward_changes_nothing", test_failed_forward_changes_nothing);
+	ADD("failed_forward_leaves_no_pc_to_close", test_failed_forward_leaves_no_pc_to_close);
 	ADD("hangup_and_reoffer", test_hangup_and_reoffer);
 	ADD("pc_closed_by_browser_ends_call", test_pc_closed_by_browser_ends_call);
 	ADD("message", test_message);

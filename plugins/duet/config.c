@@ -70,6 +70,7 @@ gboolean duet_config_load(const char *folder, duet_settings *s) {
 	s->reconnect_window = (int)item_int(general, "reconnect_window", 15, 0, 3600);
 	s->events = item_bool(general, "events", TRUE);
 	s->rec_dir = g_strdup(item(general, "rec_dir") ? item(general, "rec_dir") : DEFAULT_REC_DIR);
+	s->adaptive = item_bool(general, "adaptive", TRUE);
 	return TRUE;
 }
 
@@ -83,6 +84,7 @@ static void room_settings(janus_config_category *cat, const duet_settings *defau
 	s->record = item_bool(cat, "record", FALSE);
 	s->bitrate = (guint32)item_int(cat, "bitrate", 0, 0, 100000000);
 	s->reconnect_window = (int)item_int(cat, "reconnect_window", defaults->reconnect_window, 0, 3600);
+	s->adaptive = item_bool(cat, "adaptive", defaults->adaptive);
 }
 
 void duet_config_add_rooms(duet_engine *engine) {
@@ -158,6 +160,7 @@ static gboolean save_room(const duet_room *room) {
 	add_item(cat, "record", s->record ? "true" : "false");
 	add_item(cat, "rec_dir", s->rec_dir);
 	add_int(cat, "reconnect_window", s->reconnect_window);
+	add_item(cat, "adaptive", s->adaptive ? "true" : "false");
 	return save_atomically();
 }
 

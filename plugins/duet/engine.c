@@ -206,7 +206,7 @@ void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room
 		duet_member *member = duet_seat_member(room->seats[i]);
 		if(member == NULL)
 			continue;
-		g_atomic_int_set(&member->room_bitrate, (gint)room->settings.bitrate);
+		duet_member_room_settings(member, room->settings.bitrate, room->settings.adaptive);
 		duet_outbox_bitrate(outbox, engine->host, member);
 	}
 }
@@ -226,6 +226,7 @@ static json_t *finish(duet_request *req, duet_error code) {
 	json_decref(req->args);
 	json_decref(req->forward_event);
 	json_decref(req->forward_jsep);
+	json_decref(req->forward_layers);
 	if(req->forward_to)
 		req->engine->host->unref(req->forward_to);
 	g_free(req->room_id);
@@ -351,6 +352,7 @@ json_t *duet_engine_member_info(duet_engine *engine, duet_member *member) {
 	json_object_set_new(info, "data", json_boolean(g_atomic_int_get(&member->relay[DUET_DATA])));
 	json_object_set_new(info, "bitrate", json_integer(g_atomic_int_get(&member->bitrate)));
 	json_object_set_new(info, "recording", json_boolean(g_atomic_int_get(&member->recording)));
+	duet_member_adaptation_json(member, info);
 	json_object_set_new(info, "stats", duet_member_counters_json(member));
 	return info;
 }

@@ -53,6 +53,11 @@ void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member 
 	add(outbox, host, DUET_ACT_RECORD, member, how, NULL);
 }
 
+void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_member *member) {
+	if(host->keyframe)
+		add(outbox, host, DUET_ACT_KEYFRAME, member, NULL, NULL);
+}
+
 static void perform(const duet_action *a, const duet_host *host) {
 	switch(a->kind) {
 	case DUET_ACT_EVENT:
@@ -75,6 +80,9 @@ static void perform(const duet_action *a, const duet_host *host) {
 		break;
 	case DUET_ACT_RECORD:
 		host->record(a->member, a->event);
+		break;
+	case DUET_ACT_KEYFRAME:
+		host->keyframe(a->member);
 		break;
 	}
 }

@@ -21,6 +21,7 @@ typedef enum duet_action_kind {
 	DUET_ACT_BITRATE, /* the member's send cap changed: tell its browser */
 	DUET_ACT_NOTIFY, /* event-handler notification about the member (may be NULL) */
 	DUET_ACT_RECORD, /* start or stop recording: event is {on, dir, name} */
+	DUET_ACT_KEYFRAME, /* ask the member's browser for a keyframe */
 } duet_action_kind;
 
 typedef struct duet_action {
@@ -51,7 +52,11 @@ typedef struct duet_host {
 	/* Starts ({"on":true,"dir","name"}) or stops recording the member's media. */
 	void (*record)(duet_member *member, json_t *how);
 	/* An answer went through: both sides' media is now known. */
-	void (*negotiated)(duet_member *a, duet_member *b, const char *answer_sdp);
+	void (*negotiated)(duet_member *a, duet_member *b, const char *answer_sdp, gboolean e2ee);
+	/* The offerer's answer is about to go out: simulcast is the core's
+	 * description of the layers its offer sends (NULL: one stream). */
+	void (*layers)(duet_member *offerer, json_t *simulcast, const char *answer_sdp);
+	void (*keyframe)(duet_member *member);
 	gboolean (*events_enabled)(void);
 	/* Checks an SDP; returns FALSE and fills error when it does not parse. */
 	gboolean (*sdp_valid)(const char *sdp, char *error, size_t error_len);
@@ -72,6 +77,7 @@ void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member
 gboolean duet_outbox_notifies(const duet_host *host);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
 void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);
+void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_member *member);
 /* Performs every action, then empties the outbox. */
 void duet_outbox_flush(duet_outbox *outbox, const duet_host *host);
 /* Drops what was not flushed (a request that failed) and frees the outbox. */

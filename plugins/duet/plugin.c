@@ -32,6 +32,7 @@ static void duet_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pa
 static void duet_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet);
 static void duet_incoming_data(janus_plugin_session *handle, janus_plugin_data *packet);
 static void duet_data_ready(janus_plugin_session *handle);
+static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean video, gboolean uplink);
 static void duet_hangup_media(janus_plugin_session *handle);
 static void duet_destroy_session(janus_plugin_session *handle, int *error);
 static json_t *duet_query_session(janus_plugin_session *handle);
@@ -55,7 +56,7 @@ janus_plugin duet_plugin = {
     .incoming_rtcp = duet_incoming_rtcp,
     .incoming_data = duet_incoming_data,
     .data_ready = duet_data_ready,
-    .slow_link = NULL,
+    .slow_link = duet_slow_link,
     .hangup_media = duet_hangup_media,
     .destroy_session = duet_destroy_session,
     .query_session = duet_query_session,
@@ -143,6 +144,7 @@ static void wait_engine_idle(void) {
 static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
+	duet_simulcast_clear(&session->sim);
 	duet_host_clear(session);
 	janus_mutex_destroy(&session->hold_lock);
 	duet_member_clear(&session->member);
@@ -184,6 +186,8 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 	duet_session *session = g_new0(duet_session, 1);
 	session->handle = handle;
 	duet_member_init(&session->member, handle);
+	duet_simulcast_init(&session->sim);
+	session->told_substream = session->told_temporal = -1;
 	janus_mutex_init(&session->hold_lock);
 	g_queue_init(&session->held);
 	janus_refcount_init(&session->ref, session_free);
@@ -365,6 +369,7 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 		g_atomic_int_set(&session->member.webrtc_up, 0);
 		g_atomic_int_set(&session->member.data_ready, 0);
 		duet_recording_close(session);
+		duet_simulcast_stop(session);
 		duet_engine_media_closed(engine, &session->member);
 		duet_host_release(session, FALSE);
 		janus_refcount_decrease(&session->ref);
@@ -372,22 +377,68 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 	engine_leave();
 }
 
+/* The core counts a "slow link" from NACKs: its uplink is Janus -> peer.
+ * The contract's uplink is the participant's own: what it sends. */
+static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean video, gboolean uplink) {
+	(void)mindex;
+	if(!engine_enter())
+		return;
+	duet_session *session = session_get(handle);
+	if(session) {
+		duet_engine_slow_link(engine, &session->member, video, !uplink);
+		janus_refcount_decrease(&session->ref);
+	}
+	engine_leave();
+}
+
 /* ---------------------------------------------------------------------- */
-/* Housekeeping: held seats and bitrate samples                           */
+/* Housekeeping: held seats, bitrate samples, simulcast layer events      */
 
 #define TICK_US (250 * 1000)
 
-static void sample_rates(void) {
+/* Whether the layer relayed to the session changed since it was told;
+ * only the housekeeping thread reads and writes the told_ fields. */
+static gboolean layer_changed(duet_session *session) {
+	int substream = g_atomic_int_get(&session->member.rx_substream);
+	int temporal = g_atomic_int_get(&session->member.rx_temporal);
+	if(substream < 0 || (substream == session->told_substream && temporal == session->told_temporal))
+		return FALSE;
+	session->told_substream = substream;
+	session->told_temporal = temporal;
+	return TRUE;
+}
+
+/* Layer events take the engine lock: they go out after the table's lock. */
+static void tell_layers(GSList *changed) {
+	for(GSList *l = changed; l; l = l->next) {
+		duet_session *session = l->data;
+		duet_engine_layer_changed(engine, &session->member, session->told_substream, session->told_temporal);
+		janus_refcount_decrease(&session->ref);
+	}
+	g_slist_free(changed);
+}
+
+static void sample_rates(gboolean full_second) {
 	gint64 now = janus_get_monotonic_time();
+	GSList *changed = NULL;
 	janus_mutex_lock(&sessions_mutex);
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_iter_init(&iter, sessions);
 	while(g_hash_table_iter_next(&iter, NULL, &value)) {
-		duet_member_sample_rate(&((duet_session *)value)->member, now);
-		duet_host_release(value, TRUE); /* a hangup callback that never came */
+		duet_session *session = value;
+		if(full_second) {
+			duet_member_sample_rate(&session->member, now);
+			duet_simulcast_sample(&session->sim, now);
+			duet_host_release(session, TRUE); /* a hangup callback that never came */
+		}
+		if(layer_changed(session)) {
+			janus_refcount_increase(&session->ref);
+			changed = g_slist_prepend(changed, session);
+		}
 	}
 	janus_mutex_unlock(&sessions_mutex);
+	tell_layers(changed);
 }
 
 static void *housekeeping_thread(void *data) {
@@ -396,10 +447,10 @@ static void *housekeeping_thread(void *data) {
 	while(!g_atomic_int_get(&stopping)) {
 		g_usleep(TICK_US);
 		duet_engine_expire(engine);
-		if(janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC) {
-			sample_rates();
+		gboolean full_second = janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC;
+		sample_rates(full_second);
+		if(full_second)
 			last_sample = janus_get_monotonic_time();
-		}
 	}
 	return NULL;
 }

@@ -59,6 +59,9 @@ $auth_lines
 media: {
 	ipv6 = false
 	rtp_port_range = "$rtp_port_range"
+	# Lost packets per second that make the core report a slow link (0,
+	# Janus's default, never does); Duet passes it on as slow_link.
+	slowlink_threshold = 4
 }
 nat: {
 	nice_debug = false

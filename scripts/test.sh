@@ -61,7 +61,7 @@ unit_suite() {
 # Each robustness check passes or fails as a whole (its own output says why).
 robustness_suite() {
 	local p=0 f=0 check
-	for check in "fuzz FUZZ_SECONDS=${DUET_FUZZ_SECONDS:-60}" fuzz-crashes stress; do
+	for check in "fuzz FUZZ_SECONDS=${DUET_FUZZ_SECONDS:-60}" fuzz-crashes "fuzz-feedback FUZZ_SECONDS=20" stress; do
 		echo "-- make $check"
 		# shellcheck disable=SC2086
 		if make $check >"$out/robustness-${check%% *}.log" 2>&1; then

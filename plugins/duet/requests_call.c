@@ -329,8 +329,8 @@ duet_error duet_handle_configure(duet_request *req) {
 	/* The peer's decoder needs a keyframe to show this member's video again. */
 	if(!video_was_on && g_atomic_int_get(&m->relay[DUET_VIDEO]))
 		duet_outbox_keyframe(&req->outbox, req->engine->host, m);
-	g_atomic_int_set(&m->want_substream,
-	    (gint)duet_arg_int(req->args, "substream", g_atomic_int_get(&m->want_substream)));
+	g_atomic_int_set(
+	    &m->want_substream, (gint)duet_arg_int(req->args, "substream", g_atomic_int_get(&m->want_substream)));
 	g_atomic_int_set(&m->want_temporal, (gint)duet_arg_int(req->args, "temporal", g_atomic_int_get(&m->want_temporal)));
 	if(duet_arg_has(req->args, "bitrate")) {
 		g_atomic_int_set(&m->bitrate, (gint)duet_arg_int(req->args, "bitrate", 0));

@@ -84,8 +84,8 @@ void duet_simulcast_stop(duet_session *sender) {
 static void count_layer(duet_simulcast *sim, uint32_t ssrc, guint64 length) {
 	for(int i = 0; i < DUET_LAYERS; i++) {
 		if(sim->ssrcs[i] == ssrc) {
-			__atomic_store_n(&sim->bytes[i], __atomic_load_n(&sim->bytes[i], __ATOMIC_RELAXED) + length,
-			    __ATOMIC_RELAXED);
+			__atomic_store_n(
+			    &sim->bytes[i], __atomic_load_n(&sim->bytes[i], __ATOMIC_RELAXED) + length, __ATOMIC_RELAXED);
 			return;
 		}
 	}

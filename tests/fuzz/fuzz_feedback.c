@@ -31,8 +31,8 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 		duet_rtcp_report report;
 		if(duet_rtcp_read_report(packet, len, &report)) {
 			relayed += 1000 + (len > 0 ? packet[0] * 997u : 0);
-			duet_feedback f = {now, report.fraction_lost, duet_rtcp_rtt_ms(&report, wall), relayed,
-			    len > 1 ? packet[1] * 10000u : 0};
+			duet_feedback f = {
+			    now, report.fraction_lost, duet_rtcp_rtt_ms(&report, wall), relayed, len > 1 ? packet[1] * 10000u : 0};
 			guint32 estimate = duet_estimator_update(&estimator, &f);
 			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
 				abort();

@@ -104,6 +104,7 @@ void janus_vp8_simulcast_context_reset(janus_vp8_simulcast_context *context) {
 	memset(context, 0, sizeof(*context));
 }
 
-void janus_vp8_simulcast_descriptor_update(char *buffer, int len, janus_vp8_simulcast_context *context, gboolean switched) {
+void janus_vp8_simulcast_descriptor_update(
+    char *buffer, int len, janus_vp8_simulcast_context *context, gboolean switched) {
 	(void)buffer, (void)len, (void)context, (void)switched;
 }

@@ -71,7 +71,7 @@ static void test_rtt(void) {
 
 /* ---- the estimator ------------------------------------------------------ */
 
-#define LOST(pct) ((guint8)((pct) * 256 / 100))
+#define LOST(pct) ((guint8)((pct)*256 / 100))
 
 static guint32 report(duet_estimator *e, gint64 now, guint64 *bytes, guint32 bps, guint8 lost, gint rtt) {
 	*bytes += (guint64)bps / 8;

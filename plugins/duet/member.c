@@ -6,10 +6,12 @@
 void duet_member_init(duet_member *member, void *handle) {
 	member->handle = handle;
 	g_mutex_init(&member->link_lock);
+	duet_pc_init(&member->pc);
 	duet_member_reset_settings(member);
 }
 
 void duet_member_clear(duet_member *member) {
+	duet_pc_clear(&member->pc);
 	g_mutex_clear(&member->link_lock);
 }
 
@@ -17,6 +19,7 @@ void duet_member_reset_settings(duet_member *member) {
 	for(int k = 0; k < DUET_KINDS; k++)
 		g_atomic_int_set(&member->relay[k], 1);
 	g_atomic_int_set(&member->bitrate, 0);
+	g_atomic_int_set(&member->room_bitrate, 0);
 }
 
 /* Both links change under both link locks, taken in address order so that

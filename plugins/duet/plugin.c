@@ -4,8 +4,10 @@
  * This file is glue only: it keeps the table of sessions (one per handle),
  * hands requests to the engine (sync ones at once, async ones through a
  * queue and one worker thread, in arrival order), hands packets to the
- * media path, and runs a housekeeping tick that expires held seats and
- * samples bitrates. Behaviour lives in engine.c and requests_*.c; the API
+ * media path, and runs a housekeeping tick that expires held seats, fires
+ * the participants' line deadlines (pc.h) and samples bitrates. No thread
+ * here waits for a room: the worker pops requests and delivers lines the
+ * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the API
  * reference is docs/api.md.
  */
 #include <debug.h>
@@ -73,7 +75,8 @@ static janus_mutex sessions_mutex = JANUS_MUTEX_INITIALIZER;
 static GAsyncQueue *messages;
 static GThread *worker, *housekeeper;
 
-/* An async request waiting for the worker. */
+/* An async request waiting for the worker (route NULL: deliver the
+ * session's line, which holds a JSEP). */
 typedef struct duet_message {
 	duet_session *session;
 	char *transaction;
@@ -143,8 +146,6 @@ static void wait_engine_idle(void) {
 static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
-	duet_host_clear(session);
-	janus_mutex_destroy(&session->hold_lock);
 	duet_member_clear(&session->member);
 	/* The core gave the plugin a reference to the handle at attach. */
 	janus_refcount_decrease(&session->handle->ref);
@@ -184,8 +185,6 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 	duet_session *session = g_new0(duet_session, 1);
 	session->handle = handle;
 	duet_member_init(&session->member, handle);
-	janus_mutex_init(&session->hold_lock);
-	g_queue_init(&session->held);
 	janus_refcount_init(&session->ref, session_free);
 	handle->plugin_handle = session;
 	janus_mutex_lock(&sessions_mutex);
@@ -301,16 +300,25 @@ static void *worker_thread(void *data) {
 		if(msg == &exit_message)
 			break;
 		duet_session *session = msg->session;
-		if(!g_atomic_int_get(&session->destroyed)) {
-			json_t *body = duet_engine_run(engine, msg->route, &session->member, msg->body, msg->jsep);
-			duet_janus_host.push(&session->member, msg->transaction, body, NULL);
-			json_decref(body);
-		}
+		if(msg->route == NULL)
+			duet_engine_deliver(engine, &session->member);
+		else if(!g_atomic_int_get(&session->destroyed))
+			duet_engine_run_async(engine, msg->route, &session->member, msg->body, msg->jsep, msg->transaction);
 		if(carries_offer(msg->jsep))
 			g_atomic_int_add(&session->member.offers_queued, -1);
 		message_free(msg);
 	}
 	return NULL;
+}
+
+void duet_plugin_schedule(duet_member *member) {
+	if(!g_atomic_int_get(&initialized) || messages == NULL)
+		return;
+	duet_session *session = duet_session_of(member);
+	janus_refcount_increase(&session->ref);
+	duet_message *msg = g_new0(duet_message, 1);
+	msg->session = session;
+	g_async_queue_push(messages, msg);
 }
 
 static json_t *duet_handle_admin_message(json_t *message) {
@@ -366,7 +374,6 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 		g_atomic_int_set(&session->member.data_ready, 0);
 		duet_recording_close(session);
 		duet_engine_media_closed(engine, &session->member);
-		duet_host_release(session, FALSE);
 		janus_refcount_decrease(&session->ref);
 	}
 	engine_leave();
@@ -383,10 +390,8 @@ static void sample_rates(void) {
 	GHashTableIter iter;
 	gpointer value;
 	g_hash_table_iter_init(&iter, sessions);
-	while(g_hash_table_iter_next(&iter, NULL, &value)) {
+	while(g_hash_table_iter_next(&iter, NULL, &value))
 		duet_member_sample_rate(&((duet_session *)value)->member, now);
-		duet_host_release(value, TRUE); /* a hangup callback that never came */
-	}
 	janus_mutex_unlock(&sessions_mutex);
 }
 
@@ -436,6 +441,26 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	return 0;
 }
 
+/* What is still in the participants' lines goes nowhere now; twice, as an
+ * answer may wait for a forward in another line. */
+static void drop_lines(void) {
+	for(int pass = 0; pass < 2; pass++) {
+		janus_mutex_lock(&sessions_mutex);
+		GList *all = g_hash_table_get_values(sessions);
+		for(GList *l = all; l; l = l->next)
+			janus_refcount_increase(&((duet_session *)l->data)->ref);
+		janus_mutex_unlock(&sessions_mutex);
+		for(GList *l = all; l; l = l->next) {
+			duet_session *session = l->data;
+			duet_engine_drop_line(engine, &session->member);
+			if(pass == 1)
+				duet_pc_drop(&session->member, &duet_janus_host);
+			janus_refcount_decrease(&session->ref);
+		}
+		g_list_free(all);
+	}
+}
+
 static void duet_destroy(void) {
 	if(!g_atomic_int_get(&initialized))
 		return;
@@ -450,6 +475,7 @@ static void duet_destroy(void) {
 		housekeeper = NULL;
 	}
 	wait_engine_idle();
+	drop_lines();
 	janus_mutex_lock(&sessions_mutex);
 	g_hash_table_destroy(sessions);
 	sessions = NULL;

@@ -32,6 +32,7 @@ typedef struct duet_seat {
 	char *token; /* reconnect token: only the participant ever sees it */
 	void *owner; /* the engine's member sitting here; NULL while held */
 	gint64 held_until; /* monotonic time (us) when a held seat is given up */
+	GSequenceIter *held_at; /* its place in registry->held, NULL when connected */
 	duet_room *room;
 } duet_seat;
 
@@ -69,7 +70,7 @@ struct duet_room {
 
 typedef struct duet_registry {
 	GHashTable *rooms; /* id -> duet_room */
-	GList *held; /* seats whose owner vanished, oldest first */
+	GSequence *held; /* seats whose owner vanished, by held_until (O(log n)) */
 	guint max_rooms;
 } duet_registry;
 
@@ -92,6 +93,10 @@ guint duet_registry_size(duet_registry *registry);
 /* Adds a room with a copy of settings; id NULL generates one. */
 duet_error duet_registry_add(
     duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out);
+/* Whether a room could be added now (457, 456 or 0). */
+duet_error duet_registry_check_add(duet_registry *registry, const char *id);
+/* A generated id no room has. */
+char *duet_registry_unused_id(duet_registry *registry);
 /* Removes and frees a room and its seats (the caller detached the owners). */
 void duet_registry_remove(duet_registry *registry, duet_room *room);
 /* Rooms sorted by id (a new list of borrowed pointers). */

@@ -8,5 +8,6 @@ int main(int argc, char **argv) {
 	register_room_tests();
 	register_params_tests();
 	register_engine_tests();
+	register_lifecycle_tests();
 	return g_test_run();
 }

@@ -452,18 +452,32 @@ void stub_set_driver_thread(void) {
 /* The plugin's worker waits for requests in g_async_queue_pop: counting the
  * calls tells when it is back there, done with everything it popped before. */
 static guint64 queue_pops;
+static int in_pop; /* threads waiting in g_async_queue_pop */
+static GAsyncQueue *pop_queue; /* the queue they wait on (the plugin has one) */
 
 gpointer g_async_queue_pop(GAsyncQueue *queue) {
 	REAL(gpointer, g_async_queue_pop, (GAsyncQueue *));
 	g_mutex_lock(&hk_lock);
 	queue_pops++;
+	in_pop++;
+	pop_queue = queue;
 	g_cond_broadcast(&hk_cond);
 	g_mutex_unlock(&hk_lock);
 	gpointer data = g_async_queue_pop_fn(queue);
+	g_mutex_lock(&hk_lock);
+	in_pop--;
+	g_mutex_unlock(&hk_lock);
 #ifdef STUB_TSAN
 	__tsan_acquire(queue);
 #endif
 	return data;
+}
+
+gboolean stub_worker_idle(void) {
+	g_mutex_lock(&hk_lock);
+	gboolean idle = in_pop > 0 && pop_queue != NULL && g_async_queue_length(pop_queue) <= 0;
+	g_mutex_unlock(&hk_lock);
+	return idle;
 }
 
 guint64 stub_queue_pops(void) {
@@ -553,6 +567,10 @@ janus_config_item *janus_config_item_create(const char *name, const char *value)
 
 janus_config_category *janus_config_category_create(const char *name) {
 	return container_new(janus_config_type_category, name, NULL);
+}
+
+janus_config_array *janus_config_array_create(const char *name) {
+	return container_new(janus_config_type_array, name, NULL);
 }
 
 janus_config *janus_config_parse(const char *config_file) {
@@ -656,8 +674,10 @@ static void save_list(GString *out, GList *list, int depth) {
 	}
 }
 
+gint stub_config_save_fails;
+
 int janus_config_save(janus_config *config, const char *folder, const char *filename) {
-	if(config == NULL || filename == NULL)
+	if(config == NULL || filename == NULL || g_atomic_int_get(&stub_config_save_fails))
 		return -1;
 	char *path = folder ? g_strdup_printf("%s/%s.%s", folder, filename, config->is_jcfg ? "jcfg" : "cfg")
 	                    : g_strdup_printf("%s.%s", filename, config->is_jcfg ? "jcfg" : "cfg");
@@ -1146,6 +1166,15 @@ void stub_handle_negotiated(stub_handle *handle) {
 void stub_handle_pc_closed(stub_handle *handle) {
 	if(stub_handle_alive(handle))
 		hangup_once(handle);
+}
+
+void stub_handle_hangup_again(stub_handle *handle) {
+	if(!stub_handle_alive(handle))
+		return;
+	g_atomic_int_set(&handle->alert, 1);
+	g_atomic_int_inc(&handle->hangups);
+	g_atomic_int_inc(&stub_count.hangups);
+	plugin->hangup_media(&handle->session);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -74,8 +74,8 @@ duet_error duet_confine_check(duet_request *req) {
 	if(filename && strcmp(req->route->name, "configure") == 0 && !plain_file_name(filename))
 		return duet_fail(req, DUET_ERR_INVALID_ELEMENT, "Invalid element (filename must be a plain file name)");
 	const char *rec_dir = duet_arg_str(req->args, "rec_dir");
-	if(rec_dir && strcmp(req->route->name, "create") == 0 &&
-	    !duet_path_inside(rec_dir, req->engine->settings.rec_dir))
-		return duet_fail(req, DUET_ERR_INVALID_ELEMENT, "Invalid element (rec_dir must lie inside the configured rec_dir)");
+	if(rec_dir && strcmp(req->route->name, "create") == 0 && !duet_path_inside(rec_dir, req->engine->settings.rec_dir))
+		return duet_fail(
+		    req, DUET_ERR_INVALID_ELEMENT, "Invalid element (rec_dir must lie inside the configured rec_dir)");
 	return DUET_OK;
 }

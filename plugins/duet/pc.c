@@ -92,21 +92,6 @@ void duet_pc_timers_run(duet_pc_timers *timers, gint64 now) {
 	g_list_free(due);
 }
 
-gint64 duet_pc_timers_next(duet_pc_timers *timers) {
-	gint64 next = 0;
-	g_mutex_lock(&timers->lock);
-	GHashTableIter iter;
-	gpointer key;
-	g_hash_table_iter_init(&iter, timers->members);
-	while(g_hash_table_iter_next(&iter, &key, NULL)) {
-		gint64 until = ((duet_member *)key)->pc.wait_until; /* racy read: a hint only */
-		if(until != 0 && (next == 0 || until < next))
-			next = until;
-	}
-	g_mutex_unlock(&timers->lock);
-	return next;
-}
-
 /* ---------------------------------------------------------------------- */
 /* The line                                                               */
 
@@ -196,10 +181,11 @@ static gboolean perform(duet_member *member, duet_action *a, const duet_host *ho
 	if(a->kind == DUET_ACT_CLOSE_MEDIA || a->kind == DUET_ACT_RESET_MEDIA) {
 		g_mutex_lock(&pc->lock);
 		gboolean expect = begin_close(pc, a, host->now());
+		duet_pc_timers *timers = pc->timers;
 		g_mutex_unlock(&pc->lock);
 		host->close_media(member, expect);
 		if(expect)
-			arm(pc->timers, member);
+			arm(timers, member);
 		return FALSE;
 	}
 	if(a->kind == DUET_ACT_OWN_JSEP) {
@@ -216,9 +202,10 @@ static gboolean perform(duet_member *member, duet_action *a, const duet_host *ho
 		goto done;
 	g_mutex_lock(&pc->lock);
 	gboolean again = after_jsep(pc, result, host->now());
+	duet_pc_timers *timers = pc->timers;
 	g_mutex_unlock(&pc->lock);
 	if(again) {
-		arm(pc->timers, member);
+		arm(timers, member);
 		return TRUE;
 	}
 done:
@@ -328,7 +315,10 @@ void duet_pc_drop(duet_member *member, const duet_host *host) {
 		duet_action_release(a, host);
 		g_free(a);
 	}
-	disarm(pc->timers, member);
+	g_mutex_lock(&pc->lock);
+	duet_pc_timers *timers = pc->timers;
+	g_mutex_unlock(&pc->lock);
+	disarm(timers, member);
 }
 
 duet_pc_state duet_pc_get_state(duet_member *member, guint *gen) {

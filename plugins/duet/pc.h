@@ -18,7 +18,8 @@
  *    (pending) until that forward is done, then goes out as success or
  *    error;
  *  - a JSEP the core refuses within RETRY_FOR_US of this handle's last
- *    close (the core's "no PeerConnection yet") is tried again by the timer.
+ *    close (the core's "no PeerConnection yet") is tried again by the timer
+ *    (the housekeeping tick, every 250 ms); any other refusal is final.
  * The PeerConnection state (none, live generation N, closing N, hangups of
  * older generations still to come) changes only as the line is delivered,
  * so a late or duplicated hangup can never clear a newer generation.
@@ -84,8 +85,6 @@ duet_pc_timers *duet_pc_timers_new(const struct duet_host *host);
 void duet_pc_timers_free(duet_pc_timers *timers);
 /* Handles the deadlines that passed (from the housekeeping tick). */
 void duet_pc_timers_run(duet_pc_timers *timers, gint64 now);
-/* Earliest deadline, or 0 (for hosts that sleep until then). */
-gint64 duet_pc_timers_next(duet_pc_timers *timers);
 
 /* Appends a copy of the action to its member's line (under the engine
  * lock); the action's references move to the copy. */

@@ -7,8 +7,8 @@
  * media path, and runs a housekeeping tick that expires held seats, fires
  * the participants' line deadlines (pc.h) and samples bitrates. No thread
  * here waits for a room: the worker pops requests and delivers lines the
- * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the API
- * reference is docs/api.md.
+ * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the
+ * API reference is docs/api.md.
  */
 #include <debug.h>
 #include <utils.h>

@@ -249,8 +249,8 @@ static void test_failed_writes_change_nothing(fixture *f, gconstpointer data) {
 	int writes = fake_store_writes;
 	fake_store_fails = TRUE;
 	/* edit: the answer is an error, and nothing of it is applied */
-	expect_error(f, NULL, "{\"request\":\"edit\",\"room\":\"p\",\"new_bitrate\":64000,\"permanent\":true}",
-	    DUET_ERR_UNKNOWN);
+	expect_error(
+	    f, NULL, "{\"request\":\"edit\",\"room\":\"p\",\"new_bitrate\":64000,\"permanent\":true}", DUET_ERR_UNKNOWN);
 	duet_room *room = duet_registry_find(f->engine->registry, "p");
 	g_assert_cmpuint(room->settings.bitrate, ==, 1000);
 	g_assert_cmpint(f->a->bitrate_updates, ==, updates);
@@ -286,7 +286,8 @@ static void test_permanent_requests_write_then_apply(fixture *f, gconstpointer d
 	expect_error(f, NULL, "{\"request\":\"edit\",\"room\":\"nope\",\"permanent\":true}", DUET_ERR_NO_SUCH_ROOM);
 	g_assert_cmpint(fake_store_writes, ==, 1);
 	char body[160];
-	g_snprintf(body, sizeof(body), "{\"request\":\"edit\",\"room\":\"%s\",\"new_description\":\"x\",\"permanent\":true}", id);
+	g_snprintf(
+	    body, sizeof(body), "{\"request\":\"edit\",\"room\":\"%s\",\"new_description\":\"x\",\"permanent\":true}", id);
 	drop(expect(f, NULL, body, "edited"));
 	char *text = fake_store_room(id);
 	g_assert_nonnull(strstr(text, "\"description\": \"x\""));

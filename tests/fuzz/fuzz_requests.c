@@ -706,8 +706,6 @@ static guint unanswered(void) {
 	return n;
 }
 
-/* Waits (state_lock held) until done() holds, meanwhile running what the
- * core's loops would run while the worker waits for them (reset_media). */
 /* A plugin thread sleeps, waiting for the core (state_lock held): run the
  * loop for it and wake it up. Returns whether it had to. */
 static gboolean run_for_parked(void) {
@@ -762,8 +760,8 @@ static gboolean barrier_passed(guint64 n) {
 static void settle(gboolean idle) {
 	time_passed_us = 0;
 	for(;;) {
-		/* An answer may be held back until the hangup callback of a close
-		 * (host.c): the loop runs it, so run the loop while waiting. */
+		/* An answer may wait in its line for the hangup callback of a close
+		 * (pc.c): the loop runs it, so run the loop while waiting. */
 		g_mutex_lock(&state_lock);
 		gint64 until = g_get_monotonic_time() + WAIT_US;
 		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {

@@ -249,7 +249,7 @@ static void test_failed_forward_changes_nothing(fixture *f, gconstpointer data) 
 
 /* Found by the fuzzer: a refused forward set the peer's PeerConnection up in
  * the engine's eyes, so its next close waited for a hangup callback that the
- * core never makes (its "left" was held back for 2 s). */
+ * core never makes (its "left" waited 2 s in its line). */
 static void test_failed_forward_leaves_no_pc_to_close(fixture *f, gconstpointer data) {
 	(void)data;
 	pair(f, "r");

@@ -53,6 +53,8 @@ extern const duet_host duet_janus_host;
 
 /* plugin.c: asks the worker to deliver a member's line (it holds a JSEP). */
 void duet_plugin_schedule(duet_member *member);
+/* destroy() has begun. */
+gboolean duet_plugin_stopping(void);
 
 /* media.c: the per-packet path, called from each handle's loop thread. */
 void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet);

@@ -15,8 +15,11 @@ static void host_unref(duet_member *member) {
 	janus_refcount_decrease(&duet_session_of(member)->ref);
 }
 
+/* A handle being destroyed, or the plugin shutting down: what is still in
+ * a line (pc.c) is dropped rather than pushed into a core that is going. */
 static gboolean gone(duet_session *session) {
-	return g_atomic_int_get(&session->destroyed) || g_atomic_int_get(&session->handle->stopped);
+	return g_atomic_int_get(&session->destroyed) || g_atomic_int_get(&session->handle->stopped) ||
+	       duet_plugin_stopping();
 }
 
 static int push_now(duet_session *session, const char *transaction, json_t *event, json_t *jsep) {

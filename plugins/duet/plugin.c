@@ -311,6 +311,10 @@ static void *worker_thread(void *data) {
 	return NULL;
 }
 
+gboolean duet_plugin_stopping(void) {
+	return g_atomic_int_get(&stopping);
+}
+
 void duet_plugin_schedule(duet_member *member) {
 	if(!g_atomic_int_get(&initialized) || messages == NULL)
 		return;

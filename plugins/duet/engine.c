@@ -387,6 +387,14 @@ void duet_engine_expire(duet_engine *engine) {
 	duet_pc_timers_run(engine->timers, now);
 }
 
+gint64 duet_engine_next_deadline(duet_engine *engine) {
+	g_mutex_lock(&engine->lock);
+	gint64 next = duet_registry_next_deadline(engine->registry);
+	g_mutex_unlock(&engine->lock);
+	gint64 line = duet_pc_timers_next(engine->timers);
+	return line != 0 && (next == 0 || line < next) ? line : next;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Handle info                                                            */
 

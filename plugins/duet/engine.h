@@ -126,6 +126,9 @@ void duet_engine_disconnect(duet_engine *engine, duet_member *member);
  * (closes without a hangup, JSEPs to try again); call a few times a second. */
 void duet_engine_expire(duet_engine *engine);
 
+/* The earliest deadline (monotonic us) expire() has work for, or 0. */
+gint64 duet_engine_next_deadline(duet_engine *engine);
+
 /* Handle info for the Admin API (query_session). */
 json_t *duet_engine_member_info(duet_engine *engine, duet_member *member);
 

@@ -93,6 +93,7 @@ const duet_host duet_janus_host = {
     .push_jsep = host_push_jsep,
     .close_media = host_close_media,
     .schedule = duet_plugin_schedule,
+    .wake = duet_plugin_wake,
     .apply_bitrate = host_apply_bitrate,
     .notify = host_notify,
     .record = host_record,

@@ -64,6 +64,9 @@ typedef struct duet_host {
 	void (*close_media)(duet_member *member, gboolean expect_hangup);
 	/* Asks the worker to deliver the member's line (it holds a JSEP). */
 	void (*schedule)(duet_member *member);
+	/* A line has a new deadline (monotonic us): the timer should not sleep
+	 * past it (may be NULL: the engine's expire is then called often enough). */
+	void (*wake)(gint64 deadline);
 	void (*apply_bitrate)(duet_member *member);
 	void (*notify)(duet_member *member, json_t *info);
 	/* Starts ({"on":true,"dir","name"}) or stops recording the member's media. */

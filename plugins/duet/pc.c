@@ -34,7 +34,7 @@ void duet_pc_timers_free(duet_pc_timers *timers) {
 	g_free(timers);
 }
 
-static void arm(duet_pc_timers *timers, duet_member *member) {
+static void arm(duet_pc_timers *timers, duet_member *member, gint64 deadline) {
 	if(timers == NULL)
 		return;
 	g_mutex_lock(&timers->lock);
@@ -43,6 +43,8 @@ static void arm(duet_pc_timers *timers, duet_member *member) {
 		g_hash_table_add(timers->members, member);
 	}
 	g_mutex_unlock(&timers->lock);
+	if(timers->host->wake)
+		timers->host->wake(deadline);
 }
 
 static void disarm(duet_pc_timers *timers, duet_member *member) {
@@ -90,6 +92,24 @@ void duet_pc_timers_run(duet_pc_timers *timers, gint64 now) {
 		timers->host->unref(member);
 	}
 	g_list_free(due);
+}
+
+gint64 duet_pc_timers_next(duet_pc_timers *timers) {
+	g_mutex_lock(&timers->lock);
+	GList *armed = g_hash_table_get_keys(timers->members);
+	g_mutex_unlock(&timers->lock);
+	gint64 next = 0;
+	for(GList *l = armed; l; l = l->next) {
+		/* Members in the list may leave the set meanwhile but stay alive:
+		 * the set's reference goes only in timers_run, on this thread. */
+		duet_pc *pc = &((duet_member *)l->data)->pc;
+		g_mutex_lock(&pc->lock);
+		if(pc->wait_until != 0 && (next == 0 || pc->wait_until < next))
+			next = pc->wait_until;
+		g_mutex_unlock(&pc->lock);
+	}
+	g_list_free(armed);
+	return next;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -182,10 +202,11 @@ static gboolean perform(duet_member *member, duet_action *a, const duet_host *ho
 		g_mutex_lock(&pc->lock);
 		gboolean expect = begin_close(pc, a, host->now());
 		duet_pc_timers *timers = pc->timers;
+		gint64 deadline = pc->wait_until;
 		g_mutex_unlock(&pc->lock);
 		host->close_media(member, expect);
 		if(expect)
-			arm(timers, member);
+			arm(timers, member, deadline);
 		return FALSE;
 	}
 	if(a->kind == DUET_ACT_OWN_JSEP) {
@@ -203,9 +224,10 @@ static gboolean perform(duet_member *member, duet_action *a, const duet_host *ho
 	g_mutex_lock(&pc->lock);
 	gboolean again = after_jsep(pc, result, host->now());
 	duet_pc_timers *timers = pc->timers;
+	gint64 deadline = pc->wait_until;
 	g_mutex_unlock(&pc->lock);
 	if(again) {
-		arm(timers, member);
+		arm(timers, member, deadline);
 		return TRUE;
 	}
 done:

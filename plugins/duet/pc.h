@@ -19,7 +19,7 @@
  *    error;
  *  - a JSEP the core refuses within RETRY_FOR_US of this handle's last
  *    close (the core's "no PeerConnection yet") is tried again by the timer
- *    (the housekeeping tick, every 250 ms); any other refusal is final.
+ *    (the housekeeping timer, woken for the deadline); any other refusal is final.
  * The PeerConnection state (none, live generation N, closing N, hangups of
  * older generations still to come) changes only as the line is delivered,
  * so a late or duplicated hangup can never clear a newer generation.
@@ -83,8 +83,11 @@ void duet_pc_clear(duet_pc *pc);
 
 duet_pc_timers *duet_pc_timers_new(const struct duet_host *host);
 void duet_pc_timers_free(duet_pc_timers *timers);
-/* Handles the deadlines that passed (from the housekeeping tick). */
+/* Handles the deadlines that passed (from the housekeeping timer). */
 void duet_pc_timers_run(duet_pc_timers *timers, gint64 now);
+/* The earliest deadline of the lines, or 0. Call it from the thread that
+ * runs duet_pc_timers_run (only that one drops members from the set). */
+gint64 duet_pc_timers_next(duet_pc_timers *timers);
 
 /* Appends a copy of the action to its member's line (under the engine
  * lock); the action's references move to the copy. */

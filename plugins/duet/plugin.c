@@ -384,9 +384,25 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 }
 
 /* ---------------------------------------------------------------------- */
-/* Housekeeping: held seats and bitrate samples                           */
+/* Housekeeping: deadlines and bitrate samples                            */
 
-#define TICK_US (250 * 1000)
+/* The housekeeping thread is a timer: it waits for the earliest deadline
+ * (a held seat's end, a line's close timeout or JSEP retry, pc.c) or the
+ * next bitrate sample, whichever comes first, and is woken when an earlier
+ * deadline appears. It never waits for a room. */
+static GMutex hk_mutex;
+static GCond hk_cond;
+static gboolean hk_wake;
+static gint64 hk_planned; /* janus time the thread will next wake at (under hk_mutex) */
+
+void duet_plugin_wake(gint64 deadline) {
+	g_mutex_lock(&hk_mutex);
+	if(hk_planned == 0 || deadline < hk_planned) { /* 0: busy, it may have computed its wait already */
+		hk_wake = TRUE;
+		g_cond_signal(&hk_cond);
+	}
+	g_mutex_unlock(&hk_mutex);
+}
 
 static void sample_rates(void) {
 	gint64 now = janus_get_monotonic_time();
@@ -399,11 +415,28 @@ static void sample_rates(void) {
 	janus_mutex_unlock(&sessions_mutex);
 }
 
+/* One wait per turn (woken early, it returns at once). */
+static void wait_next(gint64 next) {
+	g_mutex_lock(&hk_mutex);
+	gint64 left = MAX(0, next - janus_get_monotonic_time());
+	hk_planned = hk_wake ? 0 : next;
+	gint64 end = g_get_monotonic_time() + (hk_wake ? 0 : MIN(left, G_USEC_PER_SEC));
+	if(!g_atomic_int_get(&stopping))
+		g_cond_wait_until(&hk_cond, &hk_mutex, end);
+	hk_wake = FALSE;
+	hk_planned = 0;
+	g_mutex_unlock(&hk_mutex);
+}
+
 static void *housekeeping_thread(void *data) {
 	(void)data;
-	gint64 last_sample = 0;
+	gint64 last_sample = janus_get_monotonic_time();
 	while(!g_atomic_int_get(&stopping)) {
-		g_usleep(TICK_US);
+		gint64 next = last_sample + G_USEC_PER_SEC;
+		gint64 due = duet_engine_next_deadline(engine);
+		wait_next(due != 0 && due < next ? due : next);
+		if(g_atomic_int_get(&stopping))
+			break;
 		duet_engine_expire(engine);
 		if(janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC) {
 			sample_rates();
@@ -411,6 +444,15 @@ static void *housekeeping_thread(void *data) {
 		}
 	}
 	return NULL;
+}
+
+static void stop_housekeeping(void) {
+	g_mutex_lock(&hk_mutex);
+	hk_wake = TRUE;
+	g_cond_broadcast(&hk_cond);
+	g_mutex_unlock(&hk_mutex);
+	g_thread_join(housekeeper);
+	housekeeper = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -433,7 +475,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	GError *error = NULL;
 	worker = g_thread_try_new("duet worker", worker_thread, NULL, &error);
 	if(worker)
-		housekeeper = g_thread_try_new("duet housekeeping", housekeeping_thread, NULL, &error);
+		housekeeper = g_thread_try_new("duet-timers", housekeeping_thread, NULL, &error);
 	if(error) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not start a thread: %s\n", error->message);
 		g_error_free(error);
@@ -474,10 +516,8 @@ static void duet_destroy(void) {
 		g_thread_join(worker);
 		worker = NULL;
 	}
-	if(housekeeper) {
-		g_thread_join(housekeeper);
-		housekeeper = NULL;
-	}
+	if(housekeeper)
+		stop_housekeeping();
 	wait_engine_idle();
 	drop_lines();
 	janus_mutex_lock(&sessions_mutex);

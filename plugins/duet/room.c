@@ -328,6 +328,11 @@ void duet_seat_take_back(duet_registry *registry, duet_seat *seat, void *owner, 
 	duet_call_end(seat->room);
 }
 
+gint64 duet_registry_next_deadline(duet_registry *registry) {
+	GSequenceIter *first = g_sequence_get_begin_iter(registry->held);
+	return g_sequence_iter_is_end(first) ? 0 : ((duet_seat *)g_sequence_get(first))->held_until;
+}
+
 duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now) {
 	GSequenceIter *first = g_sequence_get_begin_iter(registry->held);
 	if(g_sequence_iter_is_end(first))

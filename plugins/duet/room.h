@@ -120,6 +120,8 @@ void duet_room_remove_seat(duet_registry *registry, duet_seat *seat);
 void duet_seat_hold(duet_registry *registry, duet_seat *seat, gint64 now);
 /* A new owner takes the seat back; it gets a fresh token. */
 void duet_seat_take_back(duet_registry *registry, duet_seat *seat, void *owner, const char *display);
+/* When the first held seat runs out (0: none held). */
+gint64 duet_registry_next_deadline(duet_registry *registry);
 /* The first held seat whose time ran out, or NULL. */
 duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now);
 

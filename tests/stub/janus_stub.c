@@ -320,13 +320,6 @@ void g_cond_wait(GCond *cond, GMutex *mutex) {
 	cond_leave(cond, mutex);
 }
 
-gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
-	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
-	cond_enter(cond, mutex);
-	gboolean signalled = g_cond_wait_until_fn(cond, mutex, end_time);
-	cond_leave(cond, mutex);
-	return signalled;
-}
 
 void g_cond_signal(GCond *cond) {
 	REAL(void, g_cond_signal, (GCond *));
@@ -514,6 +507,47 @@ void g_usleep(gulong microseconds) {
 	if(hk_grants > hk_consumed)
 		hk_consumed++;
 	g_mutex_unlock(&hk_lock);
+}
+
+/* The plugin's housekeeping thread (a timer) waits for its next deadline
+ * in g_cond_wait_until: in manual mode that wait is a tick granted by the
+ * driver, like the g_usleep of older plugins; every other wait is real. */
+static gboolean housekeeper_thread(void) {
+	if(thread_role == 0) {
+		char name[32] = "";
+		pthread_getname_np(pthread_self(), name, sizeof(name));
+		thread_role = g_str_has_prefix(name, "duet-timers") || g_str_has_prefix(name, "duet housekeep") ? 1 : 2;
+	}
+	return thread_role == 1;
+}
+
+static void housekeeper_wait(void) {
+	g_mutex_lock(&hk_lock);
+	hk_sleeps++;
+	g_cond_broadcast(&hk_cond);
+	while(!hk_release && hk_grants == hk_consumed)
+		g_cond_wait(&hk_cond, &hk_lock);
+	if(hk_grants > hk_consumed)
+		hk_consumed++;
+	g_mutex_unlock(&hk_lock);
+}
+
+gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
+	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
+	if(opts.manual_clock && housekeeper_thread()) {
+		g_mutex_unlock(mutex);
+		housekeeper_wait();
+		g_mutex_lock(mutex);
+		return FALSE;
+	}
+#ifdef STUB_TSAN
+	cond_enter(cond, mutex);
+#endif
+	gboolean signalled = g_cond_wait_until_fn(cond, mutex, end_time);
+#ifdef STUB_TSAN
+	cond_leave(cond, mutex);
+#endif
+	return signalled;
 }
 
 void stub_housekeeping_tick(void) {

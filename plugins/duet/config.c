@@ -6,6 +6,9 @@
  * Writes are atomic: the whole configuration is saved to a temporary file
  * in the same folder and renamed over the old one, so that a crash in the
  * middle leaves either the old file or the new one, never half of one.
+ * A write works on a copy of the configuration, which replaces the one in
+ * memory only once the file is written: a failed write changes nothing.
+ * The engine calls the store one request at a time, without its lock.
  */
 #include <config.h>
 #include <debug.h>
@@ -21,6 +24,7 @@
 #define DEFAULT_REC_DIR "/var/lib/janus/recordings"
 
 static janus_config *config;
+static janus_config *previous; /* before the last save (revert) */
 static char *config_folder;
 
 /* ---------------------------------------------------------------------- */
@@ -112,6 +116,9 @@ void duet_config_unload(void) {
 	if(config)
 		janus_config_destroy(config);
 	config = NULL;
+	if(previous)
+		janus_config_destroy(previous);
+	previous = NULL;
 	g_free(config_folder);
 	config_folder = NULL;
 }
@@ -119,22 +126,46 @@ void duet_config_unload(void) {
 /* ---------------------------------------------------------------------- */
 /* Writing                                                                */
 
-static void add_item(janus_config_category *cat, const char *name, const char *value) {
+static void add_item(janus_config *cfg, janus_config_category *cat, const char *name, const char *value) {
 	if(value)
-		janus_config_add(config, cat, janus_config_item_create(name, value));
+		janus_config_add(cfg, cat, janus_config_item_create(name, value));
 }
 
-static void add_int(janus_config_category *cat, const char *name, long value) {
+static void add_int(janus_config *cfg, janus_config_category *cat, const char *name, long value) {
 	char buf[32];
 	g_snprintf(buf, sizeof(buf), "%ld", value);
-	add_item(cat, name, buf);
+	add_item(cfg, cat, name, buf);
+}
+
+/* A deep copy of a container list into parent of cfg. */
+static void copy_list(janus_config *cfg, janus_config_container *parent, GList *list) {
+	for(GList *l = list; l; l = l->next) {
+		janus_config_container *c = l->data, *copy = NULL;
+		if(c->type == janus_config_type_item)
+			copy = janus_config_item_create(c->name, c->value);
+		else if(c->type == janus_config_type_category)
+			copy = janus_config_category_create(c->name);
+		else if(c->type == janus_config_type_array)
+			copy = janus_config_array_create(c->name);
+		if(copy == NULL)
+			continue;
+		janus_config_add(cfg, parent, copy);
+		if(c->type != janus_config_type_item)
+			copy_list(cfg, copy, c->list);
+	}
+}
+
+static janus_config *copy_config(janus_config *from) {
+	janus_config *cfg = janus_config_create(CONFIG_NAME ".jcfg");
+	copy_list(cfg, NULL, from->list);
+	return cfg;
 }
 
 /* Saves next to the file, then renames over it. */
-static gboolean save_atomically(void) {
+static gboolean save_atomically(janus_config *cfg) {
 	char *tmp = config_path(CONFIG_NAME ".tmp");
 	char *path = config_path(CONFIG_NAME);
-	gboolean ok = janus_config_save(config, config_folder, CONFIG_NAME ".tmp") == 0;
+	gboolean ok = janus_config_save(cfg, config_folder, CONFIG_NAME ".tmp") == 0;
 	if(ok && rename(tmp, path) < 0) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not replace %s: %s\n", path, g_strerror(errno));
 		ok = FALSE;
@@ -146,32 +177,49 @@ static gboolean save_atomically(void) {
 	return ok;
 }
 
-static gboolean save_room(const duet_room *room) {
-	char *name = g_strconcat(ROOM_PREFIX, room->id, NULL);
-	janus_config_remove(config, NULL, name);
-	janus_config_category *cat = janus_config_get_create(config, NULL, janus_config_type_category, name);
+static void set_room(janus_config *cfg, const char *id, const duet_room_settings *s) {
+	char *name = g_strconcat(ROOM_PREFIX, id, NULL);
+	janus_config_remove(cfg, NULL, name);
+	if(s) {
+		janus_config_category *cat = janus_config_get_create(cfg, NULL, janus_config_type_category, name);
+		add_item(cfg, cat, "description", s->description);
+		add_item(cfg, cat, "pin", s->pin);
+		add_item(cfg, cat, "secret", s->secret);
+		add_item(cfg, cat, "is_private", s->is_private ? "true" : "false");
+		add_int(cfg, cat, "bitrate", s->bitrate);
+		add_item(cfg, cat, "record", s->record ? "true" : "false");
+		add_item(cfg, cat, "rec_dir", s->rec_dir);
+		add_int(cfg, cat, "reconnect_window", s->reconnect_window);
+		add_item(cfg, cat, "adaptive", s->adaptive ? "true" : "false");
+	}
 	g_free(name);
-	const duet_room_settings *s = &room->settings;
-	add_item(cat, "description", s->description);
-	add_item(cat, "pin", s->pin);
-	add_item(cat, "secret", s->secret);
-	add_item(cat, "is_private", s->is_private ? "true" : "false");
-	add_int(cat, "bitrate", s->bitrate);
-	add_item(cat, "record", s->record ? "true" : "false");
-	add_item(cat, "rec_dir", s->rec_dir);
-	add_int(cat, "reconnect_window", s->reconnect_window);
-	add_item(cat, "adaptive", s->adaptive ? "true" : "false");
-	return save_atomically();
 }
 
-static gboolean remove_room(const char *id) {
-	char *name = g_strconcat(ROOM_PREFIX, id, NULL);
-	janus_config_remove(config, NULL, name);
-	g_free(name);
-	return save_atomically();
+static gboolean save_room(const char *id, const duet_room_settings *settings) {
+	janus_config *next = copy_config(config);
+	set_room(next, id, settings);
+	if(!save_atomically(next)) {
+		janus_config_destroy(next);
+		return FALSE;
+	}
+	if(previous)
+		janus_config_destroy(previous);
+	previous = config;
+	config = next;
+	return TRUE;
+}
+
+static void revert(void) {
+	if(previous == NULL)
+		return;
+	if(!save_atomically(previous))
+		JANUS_LOG(LOG_ERR, "[duet] Could not put the configuration file back\n");
+	janus_config_destroy(config);
+	config = previous;
+	previous = NULL;
 }
 
 const duet_store duet_config_store = {
     .save_room = save_room,
-    .remove_room = remove_room,
+    .revert = revert,
 };

@@ -17,12 +17,14 @@
 duet_engine *duet_engine_new(const duet_settings *settings, const duet_host *host, const duet_store *store) {
 	duet_engine *engine = g_new0(duet_engine, 1);
 	g_mutex_init(&engine->lock);
+	g_mutex_init(&engine->store_lock);
 	engine->settings = *settings;
 	engine->settings.admin_key = g_strdup(settings->admin_key);
 	engine->settings.rec_dir = g_strdup(settings->rec_dir);
 	engine->registry = duet_registry_new(settings->max_rooms);
 	engine->host = host;
 	engine->store = store;
+	engine->timers = duet_pc_timers_new(host);
 	return engine;
 }
 
@@ -30,6 +32,8 @@ void duet_engine_free(duet_engine *engine) {
 	if(engine == NULL)
 		return;
 	duet_registry_free(engine->registry);
+	duet_pc_timers_free(engine->timers);
+	g_mutex_clear(&engine->store_lock);
 	g_free(engine->settings.admin_key);
 	g_free(engine->settings.rec_dir);
 	g_mutex_clear(&engine->lock);
@@ -162,7 +166,9 @@ void duet_member_detach(duet_engine *engine, duet_outbox *outbox, duet_member *m
 	if(g_atomic_int_get(&member->recording))
 		duet_member_record(engine, outbox, member, FALSE, NULL);
 	duet_member_unlink(member);
+	duet_pc_cancel_jseps(member); /* an offer not pushed yet no longer has a room */
 	duet_outbox_close(outbox, engine->host, member);
+	duet_member_reset_settings(member); /* the next seat starts with everything relayed */
 	member->seat = NULL;
 }
 
@@ -214,7 +220,14 @@ void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room
 /* ---------------------------------------------------------------------- */
 /* Running a request                                                      */
 
-static json_t *finish(duet_request *req, duet_error code) {
+/* Commits under the lock, delivers after it. */
+static void commit_and_unlock(duet_engine *engine, duet_outbox *outbox, gboolean jsep_ok) {
+	duet_outbox_commit(outbox, engine->timers);
+	g_mutex_unlock(&engine->lock);
+	duet_outbox_deliver(outbox, engine->host, jsep_ok);
+}
+
+static json_t *answer_of(duet_request *req, duet_error code) {
 	json_t *answer;
 	if(code == DUET_OK) {
 		answer = req->result ? req->result : json_pack("{ss}", "duet", "success");
@@ -222,20 +235,42 @@ static json_t *finish(duet_request *req, duet_error code) {
 	} else {
 		answer = duet_error_body(code, req->error[0] ? req->error : duet_error_name(code));
 	}
-	json_decref(req->result);
-	json_decref(req->args);
-	json_decref(req->forward_event);
-	json_decref(req->forward_jsep);
-	json_decref(req->forward_layers);
-	if(req->forward_to)
-		req->engine->host->unref(req->forward_to);
-	g_free(req->room_id);
-	g_free(req->seat_id);
-	duet_outbox_free(&req->outbox, req->engine->host);
 	return answer;
 }
 
-json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep) {
+static void request_free(duet_request *req) {
+	json_decref(req->result);
+	json_decref(req->args);
+	g_free(req->change.room_id);
+	duet_room_settings_clear(&req->change.settings);
+	duet_outbox_free(&req->outbox, req->engine->host);
+}
+
+static gboolean wants_persist(const duet_request *req) {
+	return req->route->persists && req->engine->store && duet_arg_bool(req->args, "permanent", FALSE);
+}
+
+/* A permanent request: checked, then the file is written without the
+ * engine lock (other requests go on), and only then applied. */
+static duet_error persist_first(duet_request *req) {
+	duet_engine *engine = req->engine;
+	g_mutex_lock(&engine->lock);
+	req->dry_run = TRUE;
+	duet_error code = req->caller && req->caller->gone ? DUET_ERR_UNKNOWN : req->route->handle(req);
+	req->dry_run = FALSE;
+	g_mutex_unlock(&engine->lock);
+	if(code != DUET_OK || !req->change.wanted)
+		return code;
+	const duet_change *c = &req->change;
+	if(!engine->store->save_room(c->room_id, c->remove ? NULL : &c->settings))
+		return duet_fail(req, DUET_ERR_UNKNOWN, "Could not write the configuration file");
+	return DUET_OK;
+}
+
+/* Runs the request; returns its answer (async: NULL, the answer went into
+ * the caller's line). */
+static json_t *run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep,
+    const char *transaction) {
 	duet_request req = {0};
 	req.engine = engine;
 	req.route = route;
@@ -244,24 +279,53 @@ json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_membe
 	req.jsep = jsep;
 	duet_outbox_init(&req.outbox);
 	duet_error code = duet_params_check(route->params, body, &req.args, req.error, sizeof(req.error));
-	if(code != DUET_OK)
-		return finish(&req, code);
-	g_mutex_lock(&engine->lock);
-	if(caller && caller->gone)
-		code = duet_fail(&req, DUET_ERR_UNKNOWN, "This handle is being destroyed");
-	else
-		code = route->handle(&req);
-	g_mutex_unlock(&engine->lock);
-	if(code != DUET_OK) {
-		if(req.keep_outbox) /* repairs the core's state of a handle, nothing of ours */
-			duet_outbox_flush(&req.outbox, engine->host);
-		g_array_set_size(req.outbox.actions, 0); /* a failed request changes nothing */
-		return finish(&req, code);
+	if(code == DUET_OK && !req.admin)
+		code = duet_confine_check(&req);
+	gboolean store_locked = code == DUET_OK && wants_persist(&req);
+	if(store_locked) {
+		g_mutex_lock(&engine->store_lock);
+		code = persist_first(&req);
 	}
-	if(route->after)
-		code = route->after(&req);
-	duet_outbox_flush(&req.outbox, engine->host);
-	return finish(&req, code);
+	gboolean saved = store_locked && code == DUET_OK && req.change.wanted;
+	g_mutex_lock(&engine->lock);
+	if(code == DUET_OK)
+		code = caller && caller->gone ? duet_fail(&req, DUET_ERR_UNKNOWN, "This handle is being destroyed")
+		                              : route->handle(&req);
+	if(code != DUET_OK)
+		req.forward = NULL; /* freed with the outbox */
+	if(code != DUET_OK && !req.keep_outbox) /* a failed request changes nothing */
+		duet_outbox_discard(&req.outbox, engine->host);
+	if(code != DUET_OK && saved)
+		engine->store->revert(); /* the room changed between the check and now */
+	json_t *answer = answer_of(&req, code);
+	if(transaction) {
+		duet_action *a = duet_outbox_answer(&req.outbox, engine->host, caller, transaction, answer);
+		duet_forward_attach_answer(req.forward, a);
+		answer = NULL;
+	}
+	commit_and_unlock(engine, &req.outbox, transaction != NULL);
+	if(store_locked)
+		g_mutex_unlock(&engine->store_lock);
+	request_free(&req);
+	return answer;
+}
+
+json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep) {
+	return run(engine, route, caller, body, jsep, NULL);
+}
+
+void duet_engine_run_async(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body,
+    json_t *jsep, const char *transaction) {
+	run(engine, route, caller, body, jsep, transaction ? transaction : "");
+}
+
+void duet_engine_deliver(duet_engine *engine, duet_member *member) {
+	duet_pc_deliver(member, engine->host, TRUE);
+}
+
+void duet_engine_drop_line(duet_engine *engine, duet_member *member) {
+	duet_pc_set_gone(member);
+	duet_pc_deliver(member, engine->host, TRUE);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -271,14 +335,16 @@ void duet_engine_media_closed(duet_engine *engine, duet_member *member) {
 	duet_outbox outbox;
 	duet_outbox_init(&outbox);
 	g_mutex_lock(&engine->lock);
-	gboolean expected = member->pc_closing;
-	member->pc_active = FALSE;
-	member->pc_closing = FALSE;
+	duet_pc_hangup what = duet_pc_hangup_seen(member, engine->host->now());
 	duet_seat *seat = member->seat;
-	if(!expected && seat)
+	if(what == DUET_HANGUP_UNEXPECTED && seat)
 		duet_room_end_call(engine, &outbox, seat->room, seat, "closed");
-	g_mutex_unlock(&engine->lock);
-	duet_outbox_flush(&outbox, engine->host);
+	commit_and_unlock(engine, &outbox, FALSE);
+	/* That PeerConnection's simulcast layers are gone with it; a stale
+	 * hangup must not undo the layers of a newer one. */
+	if(what != DUET_HANGUP_STALE && engine->host->layers)
+		engine->host->layers(member, NULL, NULL);
+	duet_pc_deliver(member, engine->host, FALSE); /* what waited for this close */
 	duet_outbox_free(&outbox, engine->host);
 }
 
@@ -300,13 +366,15 @@ void duet_engine_disconnect(duet_engine *engine, duet_member *member) {
 	if(seat && seat->room->settings.reconnect_window > 0) {
 		duet_room_end_call(engine, &outbox, seat->room, seat, "closed");
 		duet_member_unlink(member);
+		duet_pc_cancel_jseps(member);
 		member->seat = NULL;
 		hold_seat(engine, &outbox, seat);
 	} else if(seat) {
 		duet_seat_leave(engine, &outbox, seat, "disconnected", FALSE);
 	}
-	g_mutex_unlock(&engine->lock);
-	duet_outbox_flush(&outbox, engine->host);
+	duet_pc_set_gone(member); /* nothing waits for this handle's hangups any more */
+	commit_and_unlock(engine, &outbox, FALSE);
+	duet_pc_deliver(member, engine->host, FALSE);
 	duet_outbox_free(&outbox, engine->host);
 }
 
@@ -318,9 +386,17 @@ void duet_engine_expire(duet_engine *engine) {
 	duet_seat *seat;
 	while((seat = duet_registry_next_expired(engine->registry, now)) != NULL)
 		duet_seat_leave(engine, &outbox, seat, "timeout", FALSE);
-	g_mutex_unlock(&engine->lock);
-	duet_outbox_flush(&outbox, engine->host);
+	commit_and_unlock(engine, &outbox, FALSE);
 	duet_outbox_free(&outbox, engine->host);
+	duet_pc_timers_run(engine->timers, now);
+}
+
+gint64 duet_engine_next_deadline(duet_engine *engine) {
+	g_mutex_lock(&engine->lock);
+	gint64 next = duet_registry_next_deadline(engine->registry);
+	g_mutex_unlock(&engine->lock);
+	gint64 line = duet_pc_timers_next(engine->timers);
+	return line != 0 && (next == 0 || line < next) ? line : next;
 }
 
 /* ---------------------------------------------------------------------- */

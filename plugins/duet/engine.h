@@ -31,18 +31,26 @@ typedef struct duet_settings {
 	gboolean adaptive; /* the rooms' default */
 } duet_settings;
 
-/* Persistence of permanent rooms; the plugin supplies it (may be NULL). */
+/* Persistence of permanent rooms; the plugin supplies it (may be NULL).
+ * Called without the engine lock, one request at a time (store_lock). */
 typedef struct duet_store {
-	gboolean (*save_room)(const duet_room *room);
-	gboolean (*remove_room)(const char *id);
+	/* Writes the configuration with room `id` set to settings (NULL:
+	 * removed): a copy is built and saved, and replaces the one in memory
+	 * only once the file is written. FALSE: nothing changed. */
+	gboolean (*save_room)(const char *id, const duet_room_settings *settings);
+	/* Puts back the configuration (memory and file) as it was before the
+	 * last successful save_room: its request could not be applied. */
+	void (*revert)(void);
 } duet_store;
 
 typedef struct duet_engine {
 	GMutex lock;
+	GMutex store_lock; /* taken before lock, by requests that persist */
 	duet_registry *registry;
 	duet_settings settings;
 	const duet_host *host;
 	const duet_store *store;
+	duet_pc_timers *timers;
 } duet_engine;
 
 typedef struct duet_request duet_request;
@@ -58,11 +66,21 @@ typedef struct duet_route {
 	gboolean async;
 	unsigned scope;
 	const duet_param *params;
-	/* Runs under the lock; must check everything before changing anything. */
+	/* Runs under the lock; must check everything before changing anything.
+	 * With req->dry_run (a permanent request), it only checks and fills
+	 * req->change; it runs again, to apply, once the file is written. */
 	duet_error (*handle)(duet_request *req);
-	/* Optional; runs after the lock is released (forwards a JSEP). */
-	duet_error (*after)(duet_request *req);
+	/* The request may carry "permanent": true. */
+	gboolean persists;
 } duet_route;
+
+/* What a permanent request writes to the configuration file. */
+typedef struct duet_change {
+	gboolean wanted;
+	char *room_id; /* the room (a generated id is kept for the apply run) */
+	gboolean remove;
+	duet_room_settings settings;
+} duet_change;
 
 struct duet_request {
 	duet_engine *engine;
@@ -73,16 +91,10 @@ struct duet_request {
 	json_t *jsep;
 	json_t *result; /* the answer, set by the handler */
 	duet_outbox outbox;
-	/* A JSEP for the peer, pushed by the route's after hook. */
-	duet_member *forward_to;
-	gboolean reset_target; /* close forward_to's PeerConnection before pushing */
-	gboolean forward_had_pc; /* forward_to's pc_active before this JSEP */
-	gboolean keep_outbox; /* flush the outbox even though the request failed */
-	json_t *forward_event;
-	json_t *forward_jsep;
-	json_t *forward_layers; /* an answer's: the offerer's simulcast layers, or NULL */
-	char *room_id; /* the room the request acted on, for after hooks */
-	char *seat_id;
+	struct duet_fwd *forward; /* the JSEP this request forwards to the peer, if any */
+	gboolean keep_outbox; /* commit the outbox even though the request failed */
+	gboolean dry_run; /* check and fill change only (see duet_route) */
+	duet_change change;
 	char error[256];
 };
 
@@ -97,14 +109,26 @@ const duet_route *duet_route_find(json_t *body, unsigned scope, duet_error *code
 
 /* Runs a request and returns its answer body: the result, or an error. */
 json_t *duet_engine_run(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body, json_t *jsep);
+/* Runs an async request on the worker: its answer goes into the caller's
+ * line (pc.h) with the transaction, in order with what the caller is told. */
+void duet_engine_run_async(duet_engine *engine, const duet_route *route, duet_member *caller, json_t *body,
+    json_t *jsep, const char *transaction);
+/* The worker was asked to deliver a member's line (host->schedule). */
+void duet_engine_deliver(duet_engine *engine, duet_member *member);
+/* Shutdown: every line is delivered (to handles that are gone) and emptied. */
+void duet_engine_drop_line(duet_engine *engine, duet_member *member);
 /* An error body {"duet":"event","error_code":N,"error":"..."}. */
 json_t *duet_error_body(duet_error code, const char *text);
 
 /* Callbacks from the core. */
 void duet_engine_media_closed(duet_engine *engine, duet_member *member);
 void duet_engine_disconnect(duet_engine *engine, duet_member *member);
-/* Gives up held seats whose window ended; call about once a second. */
+/* Gives up held seats whose window ended and handles the lines' deadlines
+ * (closes without a hangup, JSEPs to try again); call a few times a second. */
 void duet_engine_expire(duet_engine *engine);
+
+/* The earliest deadline (monotonic us) expire() has work for, or 0. */
+gint64 duet_engine_next_deadline(duet_engine *engine);
 
 /* Handle info for the Admin API (query_session). */
 json_t *duet_engine_member_info(duet_engine *engine, duet_member *member);
@@ -136,6 +160,16 @@ void duet_member_detach(duet_engine *engine, duet_outbox *outbox, duet_member *m
 /* Starts or stops recording a seated member (filename NULL: a generated name). */
 void duet_member_record(
     duet_engine *engine, duet_outbox *outbox, duet_member *member, gboolean on, const char *filename);
+/* Forwards a JSEP to the peer for a request (offer, answer); undo runs
+ * under the lock if the peer's side refuses it. */
+void duet_request_forward(duet_request *req, duet_member *peer, json_t *event, json_t *jsep, duet_seat *from,
+    void (*undo)(duet_engine *engine, duet_outbox *outbox, duet_room *room, duet_seat *seat), gboolean negotiated);
+/* forward.c: the request's answer waits in the caller's line for the forward. */
+void duet_forward_attach_answer(struct duet_fwd *forward, duet_action *answer);
+/* confine.c: rec_dir and filename given through the plugin API (454). */
+duet_error duet_confine_check(duet_request *req);
+/* Whether path lies inside base once ".." and symbolic links are resolved. */
+gboolean duet_path_inside(const char *path, const char *base);
 /* Removes an auto-created room once nobody is left in it. */
 void duet_room_drop_if_empty(duet_engine *engine, duet_room *room);
 

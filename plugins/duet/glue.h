@@ -43,11 +43,6 @@ typedef struct duet_session {
 	duet_recording recording;
 	duet_simulcast sim; /* this participant's layers, when it simulcasts */
 	int told_substream, told_temporal; /* the layer it was last told it receives (housekeeping only) */
-	/* Events held back while a close we asked for is pending (host.c). */
-	janus_mutex hold_lock;
-	gboolean holding;
-	gint64 hold_until; /* monotonic time when held events go out anyway */
-	GQueue held;
 	gint destroyed;
 	janus_refcount ref;
 } duet_session;
@@ -62,11 +57,15 @@ static inline duet_session *duet_session_of(duet_member *member) {
 /* host.c: the engine's way out to the core. */
 extern const duet_host duet_janus_host;
 
-/* The core made the hangup callback (or the hold timed out): the events
- * held back since the close go out, in order. */
-void duet_host_release(duet_session *session, gboolean timed_out_only);
-/* Frees what is still held (the session is being freed). */
-void duet_host_clear(duet_session *session);
+/* plugin.c: asks the worker to deliver a member's line (it holds a JSEP). */
+void duet_plugin_schedule(duet_member *member);
+/* A line deadline appeared: the housekeeping timer wakes if it is earlier
+ * than its next wake. */
+void duet_plugin_wake(gint64 deadline);
+/* The simulcast layer relayed to someone changed: the timer tells them. */
+void duet_plugin_layer_changed(void);
+/* destroy() has begun. */
+gboolean duet_plugin_stopping(void);
 
 /* media.c: the per-packet path, called from each handle's loop thread. */
 void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet);

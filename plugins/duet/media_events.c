@@ -3,7 +3,8 @@
  * a slow link (the core's slow_link callback) and a change of the
  * simulcast layer it receives. Both come from outside the request flow,
  * so they take the engine lock only to name the room and the seat, and
- * leave the pushing to the outbox, after the lock, like every request.
+ * go into the member's line (pc.h) like every other event, so that none
+ * overtakes or follows its `left`, `kicked` or `destroyed`.
  */
 #include "engine.h"
 
@@ -15,8 +16,9 @@ static void tell(duet_engine *engine, duet_member *member,
 	g_mutex_lock(&engine->lock);
 	if(member->seat && !member->gone)
 		fill(engine, &outbox, member, what);
+	duet_outbox_commit(&outbox, engine->timers);
 	g_mutex_unlock(&engine->lock);
-	duet_outbox_flush(&outbox, engine->host);
+	duet_outbox_deliver(&outbox, engine->host, FALSE);
 	duet_outbox_free(&outbox, engine->host);
 }
 

@@ -6,10 +6,12 @@
 void duet_member_init(duet_member *member, void *handle) {
 	member->handle = handle;
 	g_mutex_init(&member->link_lock);
+	duet_pc_init(&member->pc);
 	duet_member_reset_settings(member);
 }
 
 void duet_member_clear(duet_member *member) {
+	duet_pc_clear(&member->pc);
 	g_mutex_clear(&member->link_lock);
 }
 
@@ -19,6 +21,7 @@ void duet_member_reset_settings(duet_member *member) {
 	g_atomic_int_set(&member->bitrate, 0);
 	g_atomic_int_set(&member->want_substream, DUET_LAYERS - 1);
 	g_atomic_int_set(&member->want_temporal, DUET_LAYERS - 1);
+	g_atomic_int_set(&member->room_bitrate, 0);
 	duet_member_reset_adaptation(member);
 }
 

@@ -20,6 +20,7 @@
 
 #include "estimate.h"
 #include "layers.h"
+#include "pc.h"
 
 struct duet_seat;
 
@@ -40,8 +41,6 @@ typedef struct duet_member {
 
 	/* Signaling state, under the engine lock. */
 	struct duet_seat *seat;
-	gboolean pc_active; /* a JSEP went through this handle and its PC did not close since */
-	gboolean pc_closing; /* the plugin asked to close it: the hangup callback is expected */
 	gboolean gone; /* the handle was destroyed: no request may seat it again */
 
 	/* Settings: written under the engine lock, read by the media path. */
@@ -84,11 +83,15 @@ typedef struct duet_member {
 	GMutex link_lock;
 	struct duet_member *peer;
 	void *peer_handle;
+
+	/* The PeerConnection and the line of what the handle is told (pc.h). */
+	duet_pc pc;
 } duet_member;
 
 void duet_member_init(duet_member *member, void *handle);
 void duet_member_clear(duet_member *member);
-/* Restores the default settings (everything relayed, no cap). */
+/* Restores the default settings (everything relayed, no cap): at handle
+ * creation and whenever the member leaves its seat. */
 void duet_member_reset_settings(duet_member *member);
 
 /* Links two members for the media path, or unlinks one and its peer. */

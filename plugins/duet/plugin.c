@@ -4,9 +4,11 @@
  * This file is glue only: it keeps the table of sessions (one per handle),
  * hands requests to the engine (sync ones at once, async ones through a
  * queue and one worker thread, in arrival order), hands packets to the
- * media path, and runs a housekeeping tick that expires held seats and
- * samples bitrates. Behaviour lives in engine.c and requests_*.c; the API
- * reference is docs/api.md.
+ * media path, and runs a housekeeping tick that expires held seats, fires
+ * the participants' line deadlines (pc.h) and samples bitrates. No thread
+ * here waits for a room: the worker pops requests and delivers lines the
+ * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the
+ * API reference is docs/api.md.
  */
 #include <debug.h>
 #include <utils.h>
@@ -74,7 +76,8 @@ static janus_mutex sessions_mutex = JANUS_MUTEX_INITIALIZER;
 static GAsyncQueue *messages;
 static GThread *worker, *housekeeper;
 
-/* An async request waiting for the worker. */
+/* An async request waiting for the worker (route NULL: deliver the
+ * session's line, which holds a JSEP). */
 typedef struct duet_message {
 	duet_session *session;
 	char *transaction;
@@ -145,8 +148,6 @@ static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
 	duet_simulcast_clear(&session->sim);
-	duet_host_clear(session);
-	janus_mutex_destroy(&session->hold_lock);
 	duet_member_clear(&session->member);
 	/* The core gave the plugin a reference to the handle at attach. */
 	janus_refcount_decrease(&session->handle->ref);
@@ -188,8 +189,6 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 	duet_member_init(&session->member, handle);
 	duet_simulcast_init(&session->sim);
 	session->told_substream = session->told_temporal = -1;
-	janus_mutex_init(&session->hold_lock);
-	g_queue_init(&session->held);
 	janus_refcount_init(&session->ref, session_free);
 	handle->plugin_handle = session;
 	janus_mutex_lock(&sessions_mutex);
@@ -305,16 +304,29 @@ static void *worker_thread(void *data) {
 		if(msg == &exit_message)
 			break;
 		duet_session *session = msg->session;
-		if(!g_atomic_int_get(&session->destroyed)) {
-			json_t *body = duet_engine_run(engine, msg->route, &session->member, msg->body, msg->jsep);
-			duet_janus_host.push(&session->member, msg->transaction, body, NULL);
-			json_decref(body);
-		}
+		if(msg->route == NULL)
+			duet_engine_deliver(engine, &session->member);
+		else if(!g_atomic_int_get(&session->destroyed))
+			duet_engine_run_async(engine, msg->route, &session->member, msg->body, msg->jsep, msg->transaction);
 		if(carries_offer(msg->jsep))
 			g_atomic_int_add(&session->member.offers_queued, -1);
 		message_free(msg);
 	}
 	return NULL;
+}
+
+gboolean duet_plugin_stopping(void) {
+	return g_atomic_int_get(&stopping);
+}
+
+void duet_plugin_schedule(duet_member *member) {
+	if(!g_atomic_int_get(&initialized) || messages == NULL)
+		return;
+	duet_session *session = duet_session_of(member);
+	janus_refcount_increase(&session->ref);
+	duet_message *msg = g_new0(duet_message, 1);
+	msg->session = session;
+	g_async_queue_push(messages, msg);
 }
 
 static json_t *duet_handle_admin_message(json_t *message) {
@@ -369,9 +381,7 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 		g_atomic_int_set(&session->member.webrtc_up, 0);
 		g_atomic_int_set(&session->member.data_ready, 0);
 		duet_recording_close(session);
-		duet_simulcast_stop(session);
 		duet_engine_media_closed(engine, &session->member);
-		duet_host_release(session, FALSE);
 		janus_refcount_decrease(&session->ref);
 	}
 	engine_leave();
@@ -392,9 +402,25 @@ static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean vi
 }
 
 /* ---------------------------------------------------------------------- */
-/* Housekeeping: held seats, bitrate samples, simulcast layer events      */
+/* Housekeeping: deadlines, bitrate samples, simulcast layer events      */
 
-#define TICK_US (250 * 1000)
+/* The housekeeping thread is a timer: it waits for the earliest deadline
+ * (a held seat's end, a line's close timeout or JSEP retry, pc.c) or the
+ * next bitrate sample, whichever comes first, and is woken when an earlier
+ * deadline appears. It never waits for a room. */
+static GMutex hk_mutex;
+static GCond hk_cond;
+static gboolean hk_wake;
+static gint64 hk_planned; /* janus time the thread will next wake at (under hk_mutex) */
+
+void duet_plugin_wake(gint64 deadline) {
+	g_mutex_lock(&hk_mutex);
+	if(hk_planned == 0 || deadline < hk_planned) { /* 0: busy, it may have computed its wait already */
+		hk_wake = TRUE;
+		g_cond_signal(&hk_cond);
+	}
+	g_mutex_unlock(&hk_mutex);
+}
 
 /* Whether the layer relayed to the session changed since it was told;
  * only the housekeeping thread reads and writes the told_ fields. */
@@ -418,8 +444,20 @@ static void tell_layers(GSList *changed) {
 	g_slist_free(changed);
 }
 
-static void sample_rates(gboolean full_second) {
+/* Set by the media path when a relayed layer changes (duet_plugin_layer_changed). */
+static volatile gint layers_dirty;
+
+void duet_plugin_layer_changed(void) {
+	g_atomic_int_set(&layers_dirty, 1);
+	duet_plugin_wake(janus_get_monotonic_time());
+}
+
+/* Samples the rates (once a second) and finds whom to tell of a new layer. */
+static void visit_sessions(gboolean full_second) {
 	gint64 now = janus_get_monotonic_time();
+	gboolean layers = g_atomic_int_compare_and_exchange(&layers_dirty, 1, 0);
+	if(!full_second && !layers)
+		return;
 	GSList *changed = NULL;
 	janus_mutex_lock(&sessions_mutex);
 	GHashTableIter iter;
@@ -430,9 +468,8 @@ static void sample_rates(gboolean full_second) {
 		if(full_second) {
 			duet_member_sample_rate(&session->member, now);
 			duet_simulcast_sample(&session->sim, now);
-			duet_host_release(session, TRUE); /* a hangup callback that never came */
 		}
-		if(layer_changed(session)) {
+		if(layers && layer_changed(session)) {
 			janus_refcount_increase(&session->ref);
 			changed = g_slist_prepend(changed, session);
 		}
@@ -441,18 +478,44 @@ static void sample_rates(gboolean full_second) {
 	tell_layers(changed);
 }
 
+/* One wait per turn (woken early, it returns at once). */
+static void wait_next(gint64 next) {
+	g_mutex_lock(&hk_mutex);
+	gint64 left = MAX(0, next - janus_get_monotonic_time());
+	hk_planned = hk_wake ? 0 : next;
+	gint64 end = g_get_monotonic_time() + (hk_wake ? 0 : MIN(left, G_USEC_PER_SEC));
+	if(!g_atomic_int_get(&stopping))
+		g_cond_wait_until(&hk_cond, &hk_mutex, end);
+	hk_wake = FALSE;
+	hk_planned = 0;
+	g_mutex_unlock(&hk_mutex);
+}
+
 static void *housekeeping_thread(void *data) {
 	(void)data;
-	gint64 last_sample = 0;
+	gint64 last_sample = janus_get_monotonic_time();
 	while(!g_atomic_int_get(&stopping)) {
-		g_usleep(TICK_US);
+		gint64 next = last_sample + G_USEC_PER_SEC;
+		gint64 due = duet_engine_next_deadline(engine);
+		wait_next(due != 0 && due < next ? due : next);
+		if(g_atomic_int_get(&stopping))
+			break;
 		duet_engine_expire(engine);
 		gboolean full_second = janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC;
-		sample_rates(full_second);
+		visit_sessions(full_second);
 		if(full_second)
 			last_sample = janus_get_monotonic_time();
 	}
 	return NULL;
+}
+
+static void stop_housekeeping(void) {
+	g_mutex_lock(&hk_mutex);
+	hk_wake = TRUE;
+	g_cond_broadcast(&hk_cond);
+	g_mutex_unlock(&hk_mutex);
+	g_thread_join(housekeeper);
+	housekeeper = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -475,7 +538,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	GError *error = NULL;
 	worker = g_thread_try_new("duet worker", worker_thread, NULL, &error);
 	if(worker)
-		housekeeper = g_thread_try_new("duet housekeeping", housekeeping_thread, NULL, &error);
+		housekeeper = g_thread_try_new("duet-timers", housekeeping_thread, NULL, &error);
 	if(error) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not start a thread: %s\n", error->message);
 		g_error_free(error);
@@ -487,6 +550,26 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	return 0;
 }
 
+/* What is still in the participants' lines goes nowhere now; twice, as an
+ * answer may wait for a forward in another line. */
+static void drop_lines(void) {
+	for(int pass = 0; pass < 2; pass++) {
+		janus_mutex_lock(&sessions_mutex);
+		GList *all = g_hash_table_get_values(sessions);
+		for(GList *l = all; l; l = l->next)
+			janus_refcount_increase(&((duet_session *)l->data)->ref);
+		janus_mutex_unlock(&sessions_mutex);
+		for(GList *l = all; l; l = l->next) {
+			duet_session *session = l->data;
+			duet_engine_drop_line(engine, &session->member);
+			if(pass == 1)
+				duet_pc_drop(&session->member, &duet_janus_host);
+			janus_refcount_decrease(&session->ref);
+		}
+		g_list_free(all);
+	}
+}
+
 static void duet_destroy(void) {
 	if(!g_atomic_int_get(&initialized))
 		return;
@@ -496,11 +579,10 @@ static void duet_destroy(void) {
 		g_thread_join(worker);
 		worker = NULL;
 	}
-	if(housekeeper) {
-		g_thread_join(housekeeper);
-		housekeeper = NULL;
-	}
+	if(housekeeper)
+		stop_housekeeping();
 	wait_engine_idle();
+	drop_lines();
 	janus_mutex_lock(&sessions_mutex);
 	g_hash_table_destroy(sessions);
 	sessions = NULL;

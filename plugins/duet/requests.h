@@ -24,9 +24,7 @@ duet_error duet_handle_stats(duet_request *req);
 
 duet_error duet_handle_join(duet_request *req);
 duet_error duet_handle_offer(duet_request *req);
-duet_error duet_forward_offer(duet_request *req);
 duet_error duet_handle_answer(duet_request *req);
-duet_error duet_forward_answer(duet_request *req);
 duet_error duet_handle_configure(duet_request *req);
 duet_error duet_handle_message(duet_request *req);
 duet_error duet_handle_hangup(duet_request *req);

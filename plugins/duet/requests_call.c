@@ -4,9 +4,9 @@
  *
  * The second participant to join is the caller: it learns the first in its
  * `joined` and sends the offer; the first answers. An offer or answer is
- * checked and recorded under the lock, and its JSEP is pushed to the peer
- * by an after hook once the lock is released, because the core may take a
- * while to set up the peer's side of the call.
+ * checked and recorded under the lock, and its JSEP goes into the peer's
+ * line (pc.h, forward.c): the worker pushes it once the lock is released
+ * and the peer's previous PeerConnection, if it was being closed, is gone.
  */
 #include <string.h>
 
@@ -124,6 +124,18 @@ duet_error duet_handle_join(duet_request *req) {
 /* ---------------------------------------------------------------------- */
 /* offer / answer                                                         */
 
+static void undo_offer(duet_engine *engine, duet_outbox *outbox, duet_room *room, duet_seat *seat) {
+	(void)engine;
+	(void)outbox;
+	if(room->offerer == seat)
+		room->offerer = NULL;
+}
+
+/* An answer the caller's side refused leaves no call behind. */
+static void undo_answer(duet_engine *engine, duet_outbox *outbox, duet_room *room, duet_seat *seat) {
+	duet_room_end_call(engine, outbox, room, seat, "closed");
+}
+
 static duet_error require_seat(duet_request *req, duet_seat **seat) {
 	*seat = duet_caller_seat(req);
 	if(*seat == NULL)
@@ -151,61 +163,32 @@ static duet_error check_signal(duet_request *req, const char *type, duet_seat **
 	return code;
 }
 
-/* Prepares the JSEP for the peer (sdp: the request's own, when NULL); the
- * after hook pushes it. */
-static void prepare_forward(duet_request *req, duet_seat *from, json_t *event, const char *type, const char *sdp) {
+/* The JSEP for the peer goes into its line (forward.c); the request is
+ * answered once the peer's side took it. The caller's own JSEP already
+ * went through the core: its PeerConnection is live from here on. sdp:
+ * the request's own, when NULL. */
+static void forward_to_peer(duet_request *req, duet_seat *from, json_t *event, const char *type, const char *sdp,
+    void (*undo)(duet_engine *, duet_outbox *, duet_room *, duet_seat *)) {
 	duet_member *peer = duet_seat_member(duet_room_peer_of(from->room, from));
 	if(sdp == NULL)
 		sdp = json_string_value(json_object_get(req->jsep, "sdp"));
 	json_t *jsep = json_pack("{ssss}", "type", type, "sdp", sdp);
 	if(json_is_true(json_object_get(req->jsep, "e2ee")))
 		json_object_set_new(jsep, "e2ee", json_true());
-	json_object_set_new(event, "from", json_string(from->id));
-	req->engine->host->ref(peer);
-	req->forward_to = peer;
-	req->forward_event = event;
-	req->forward_jsep = jsep;
-	req->room_id = g_strdup(from->room->id);
-	req->seat_id = g_strdup(from->id);
-	req->caller->pc_active = TRUE;
-	req->forward_had_pc = peer->pc_active;
-	peer->pc_active = TRUE;
+	duet_outbox_own_jsep(&req->outbox, req->engine->host, req->caller);
+	duet_request_forward(req, peer, event, jsep, from, undo, strcmp(type, "answer") == 0);
 }
 
 /* Glare: the peer sent an offer too, and the core already set the peer's
  * handle up as the answerer of it. That offer will get 464, but the handle
- * must be clean before it can take ours: close it first (the core waits for
- * the cleanup before it sets up our offer), and expect the hangup callback. */
-static void reset_if_glare(duet_request *req, duet_room *room) {
-	duet_member *peer = req->forward_to;
+ * must be clean before it can take ours: its line closes it first and
+ * waits for the hangup callback before our offer goes out (pc.c). */
+static void reset_if_glare(duet_request *req, duet_room *room, duet_seat *from) {
+	duet_member *peer = duet_seat_member(duet_room_peer_of(room, from));
 	if(room->offer_in_call || g_atomic_int_get(&peer->offers_queued) == 0)
 		return;
-	peer->pc_closing = TRUE;
-	req->reset_target = TRUE;
+	duet_outbox_reset(&req->outbox, req->engine->host, peer);
 	room->offer_clean = TRUE;
-}
-
-/* Pushes the prepared JSEP; on failure, undo() runs under the lock. */
-static duet_error push_forward(duet_request *req, void (*undo)(duet_engine *, duet_room *, duet_seat *)) {
-	duet_engine *engine = req->engine;
-	if(req->reset_target)
-		engine->host->reset_media(req->forward_to);
-	int res = engine->host->push_jsep(req->forward_to, req->forward_event, req->forward_jsep);
-	if(res == 0)
-		return DUET_OK;
-	g_mutex_lock(&engine->lock);
-	duet_room *room = duet_registry_find(engine->registry, req->room_id);
-	duet_seat *seat = room ? duet_room_find_seat(room, req->seat_id) : NULL;
-	if(seat)
-		undo(engine, room, seat);
-	/* The core took no JSEP, so it set no PeerConnection up: a later close
-	 * must not wait for a hangup callback that will never come. */
-	if(!req->forward_had_pc)
-		req->forward_to->pc_active = FALSE;
-	g_mutex_unlock(&engine->lock);
-	json_decref(req->result);
-	req->result = NULL;
-	return duet_fail(req, DUET_ERR_INVALID_SDP, "The peer's side could not take this SDP (error %d)", res);
 }
 
 /* The losing offer of a glare reached us after the winning one was pushed
@@ -246,21 +229,11 @@ duet_error duet_handle_offer(duet_request *req) {
 	free(layers_text);
 	json_t *event = duet_event_new("offer", room);
 	json_object_set_new(event, "renegotiation", json_boolean(room->offer_in_call));
-	prepare_forward(req, seat, event, "offer", NULL);
-	reset_if_glare(req, room);
+	reset_if_glare(req, room, seat);
+	forward_to_peer(req, seat, event, "offer", NULL, undo_offer);
 	req->result = duet_event_new("offering", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "offer", room, seat->id, NULL);
 	return DUET_OK;
-}
-
-static void undo_offer(duet_engine *engine, duet_room *room, duet_seat *seat) {
-	(void)engine;
-	if(room->offerer == seat)
-		room->offerer = NULL;
-}
-
-duet_error duet_forward_offer(duet_request *req) {
-	return push_forward(req, undo_offer);
 }
 
 duet_error duet_handle_answer(duet_request *req) {
@@ -273,39 +246,19 @@ duet_error duet_handle_answer(duet_request *req) {
 		return code;
 	duet_room *room = seat->room;
 	/* A simulcasting offerer gets its rid extensions back in the answer,
-	 * and its layers are set up before the answer reaches it. */
-	char *sdp = NULL;
-	if(room->offer_layers) {
-		sdp = duet_sdp_accept_rids(room->offer_sdp, json_string_value(json_object_get(req->jsep, "sdp")));
-		req->forward_layers = json_loads(room->offer_layers, 0, NULL);
-	}
+	 * and its layers are set up, in its line, right before the answer. */
+	const char *given = json_string_value(json_object_get(req->jsep, "sdp"));
+	char *sdp = room->offer_layers ? duet_sdp_accept_rids(room->offer_sdp, given) : NULL;
+	json_t *layers = room->offer_layers ? json_loads(room->offer_layers, 0, NULL) : NULL;
+	duet_member *offerer = duet_seat_member(duet_room_peer_of(room, seat));
+	duet_outbox_layers(&req->outbox, req->engine->host, offerer, layers, sdp ? sdp : given);
+	json_decref(layers);
 	duet_call_answer(room);
-	prepare_forward(req, seat, duet_event_new("answer", room), "answer", sdp);
+	forward_to_peer(req, seat, duet_event_new("answer", room), "answer", sdp, undo_answer);
 	g_free(sdp);
 	req->result = duet_event_new("answered", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "answer", room, seat->id, NULL);
 	return DUET_OK;
-}
-
-/* An answer the caller's side refused leaves no call behind. */
-static void undo_answer(duet_engine *engine, duet_room *room, duet_seat *seat) {
-	duet_outbox outbox;
-	duet_outbox_init(&outbox);
-	duet_room_end_call(engine, &outbox, room, seat, "closed");
-	/* Flushing under the lock is safe here: only closes and events, no JSEP. */
-	duet_outbox_flush(&outbox, engine->host);
-	duet_outbox_free(&outbox, engine->host);
-}
-
-duet_error duet_forward_answer(duet_request *req) {
-	const duet_host *host = req->engine->host;
-	const char *sdp = json_string_value(json_object_get(req->forward_jsep, "sdp"));
-	if(host->layers)
-		host->layers(req->forward_to, req->forward_layers, sdp);
-	duet_error code = push_forward(req, undo_answer);
-	if(code == DUET_OK && host->negotiated)
-		host->negotiated(req->caller, req->forward_to, sdp, json_is_true(json_object_get(req->forward_jsep, "e2ee")));
-	return code;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -316,9 +269,6 @@ duet_error duet_handle_configure(duet_request *req) {
 	duet_error code = require_seat(req, &seat);
 	if(code != DUET_OK)
 		return code;
-	const char *filename = duet_arg_str(req->args, "filename");
-	if(filename && (*filename == '\0' || *filename == '.' || strchr(filename, '/')))
-		return duet_fail(req, DUET_ERR_INVALID_ELEMENT, "Invalid element (filename must be a plain file name)");
 	static const char *kinds[DUET_KINDS] = {"audio", "video", "data"};
 	duet_member *m = req->caller;
 	gboolean video_was_on = g_atomic_int_get(&m->relay[DUET_VIDEO]);

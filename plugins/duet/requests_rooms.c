@@ -38,9 +38,16 @@ static duet_error find_room_as_owner(duet_request *req, duet_room **room) {
 	return code != DUET_OK ? code : check_secret(req, *room);
 }
 
-static gboolean persist(duet_request *req, const duet_room *room) {
-	const duet_store *store = req->engine->store;
-	return store == NULL || store->save_room == NULL || store->save_room(room);
+/* The dry run of a permanent request: what the file will hold. */
+static void describe_change(duet_request *req, const char *id, const duet_room_settings *settings) {
+	duet_change *c = &req->change;
+	c->wanted = TRUE;
+	g_free(c->room_id);
+	c->room_id = g_strdup(id);
+	c->remove = settings == NULL;
+	duet_room_settings_clear(&c->settings);
+	if(settings)
+		duet_room_settings_copy(&c->settings, settings);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -61,33 +68,44 @@ static void settings_from_args(duet_request *req, duet_room_settings *s) {
 	s->adaptive = duet_arg_bool(a, "adaptive", defaults->adaptive);
 }
 
+static duet_error create_failure(duet_request *req, duet_error code) {
+	if(code == DUET_ERR_ROOM_EXISTS)
+		return duet_fail(req, code, "Room %s already exists", duet_arg_str(req->args, "room"));
+	return duet_fail(req, code, "Too many rooms (max_rooms is %u)", req->engine->settings.max_rooms);
+}
+
 duet_error duet_handle_create(duet_request *req) {
 	const char *key = req->engine->settings.admin_key;
 	if(key && !req->admin && !duet_secret_equal(duet_arg_str(req->args, "admin_key"), key))
 		return duet_fail(req, DUET_ERR_UNAUTHORIZED, "Unauthorized (wrong or missing admin_key)");
+	/* A permanent create keeps the id its dry run chose. */
+	const char *id = req->change.room_id ? req->change.room_id : duet_arg_str(req->args, "room");
+	duet_registry *registry = req->engine->registry;
+	duet_error code = duet_registry_check_add(registry, id);
+	if(code != DUET_OK)
+		return create_failure(req, code);
 	duet_room_settings settings;
 	settings_from_args(req, &settings);
-	duet_room *room = NULL;
-	duet_error code = duet_registry_add(
-	    req->engine->registry, duet_arg_str(req->args, "room"), &settings, DUET_ORIGIN_CREATED, &room);
-	duet_room_settings_clear(&settings);
-	if(code == DUET_ERR_ROOM_EXISTS)
-		return duet_fail(req, code, "Room %s already exists", duet_arg_str(req->args, "room"));
-	if(code == DUET_ERR_LIMIT_REACHED)
-		return duet_fail(req, code, "Too many rooms (max_rooms is %u)", req->engine->settings.max_rooms);
-	gboolean permanent = duet_arg_bool(req->args, "permanent", FALSE);
-	if(permanent && !persist(req, room)) {
-		duet_registry_remove(req->engine->registry, room);
-		return duet_fail(req, DUET_ERR_UNKNOWN, "Could not write the configuration file");
+	if(req->dry_run) {
+		char *chosen = id ? g_strdup(id) : duet_registry_unused_id(registry);
+		describe_change(req, chosen, &settings);
+		g_free(chosen);
+		duet_room_settings_clear(&settings);
+		return DUET_OK;
 	}
+	duet_room *room = NULL;
+	code = duet_registry_add(registry, id, &settings, DUET_ORIGIN_CREATED, &room);
+	duet_room_settings_clear(&settings);
+	if(code != DUET_OK)
+		return create_failure(req, code);
+	gboolean permanent = duet_arg_bool(req->args, "permanent", FALSE);
 	req->result = json_pack("{sssssb}", "duet", "created", "room", room->id, "permanent", permanent);
 	duet_notify(&req->outbox, req->engine, NULL, "created", room, NULL, NULL);
 	return DUET_OK;
 }
 
-static void apply_edit(duet_request *req, duet_room *room) {
+static void edit_settings(duet_request *req, duet_room_settings *s) {
 	json_t *a = req->args;
-	duet_room_settings *s = &room->settings;
 	if(duet_arg_has(a, "new_description"))
 		duet_set_string(&s->description, duet_arg_str(a, "new_description"), FALSE);
 	if(duet_arg_has(a, "new_pin"))
@@ -97,11 +115,9 @@ static void apply_edit(duet_request *req, duet_room *room) {
 	s->is_private = duet_arg_bool(a, "new_is_private", s->is_private);
 	s->record = duet_arg_bool(a, "new_record", s->record);
 	s->reconnect_window = (int)duet_arg_int(a, "new_reconnect_window", s->reconnect_window);
+	if(duet_arg_has(a, "new_bitrate"))
+		s->bitrate = (guint32)duet_arg_int(a, "new_bitrate", 0);
 	s->adaptive = duet_arg_bool(a, "new_adaptive", s->adaptive);
-	if(duet_arg_has(a, "new_bitrate") || duet_arg_has(a, "new_adaptive")) {
-		s->bitrate = (guint32)duet_arg_int(a, "new_bitrate", s->bitrate);
-		duet_room_apply_bitrate(req->engine, &req->outbox, room);
-	}
 }
 
 duet_error duet_handle_edit(duet_request *req) {
@@ -109,9 +125,17 @@ duet_error duet_handle_edit(duet_request *req) {
 	duet_error code = find_room_as_owner(req, &room);
 	if(code != DUET_OK)
 		return code;
-	apply_edit(req, room);
-	if(duet_arg_bool(req->args, "permanent", FALSE) && !persist(req, room))
-		return duet_fail(req, DUET_ERR_UNKNOWN, "Edited, but could not write the configuration file");
+	if(req->dry_run) {
+		duet_room_settings edited;
+		duet_room_settings_copy(&edited, &room->settings);
+		edit_settings(req, &edited);
+		describe_change(req, room->id, &edited);
+		duet_room_settings_clear(&edited);
+		return DUET_OK;
+	}
+	edit_settings(req, &room->settings);
+	if(duet_arg_has(req->args, "new_bitrate") || duet_arg_has(req->args, "new_adaptive"))
+		duet_room_apply_bitrate(req->engine, &req->outbox, room);
 	req->result = json_pack("{ssss}", "duet", "edited", "room", room->id);
 	return DUET_OK;
 }
@@ -121,9 +145,10 @@ duet_error duet_handle_destroy(duet_request *req) {
 	duet_error code = find_room_as_owner(req, &room);
 	if(code != DUET_OK)
 		return code;
-	const duet_store *store = req->engine->store;
-	if(duet_arg_bool(req->args, "permanent", FALSE) && store && store->remove_room && !store->remove_room(room->id))
-		return duet_fail(req, DUET_ERR_UNKNOWN, "Could not write the configuration file");
+	if(req->dry_run) {
+		describe_change(req, room->id, NULL);
+		return DUET_OK;
+	}
 	req->result = json_pack("{ssss}", "duet", "destroyed", "room", room->id);
 	duet_room_destroy(req->engine, &req->outbox, room);
 	return DUET_OK;

@@ -124,9 +124,12 @@ static void room_free(duet_room *room) {
 	g_free(room);
 }
 
+static void unhold(duet_seat *seat);
+
 duet_registry *duet_registry_new(guint max_rooms) {
 	duet_registry *registry = g_new0(duet_registry, 1);
 	registry->rooms = g_hash_table_new(g_str_hash, g_str_equal);
+	registry->held = g_sequence_new(NULL);
 	registry->max_rooms = max_rooms;
 	return registry;
 }
@@ -140,7 +143,7 @@ void duet_registry_free(duet_registry *registry) {
 	while(g_hash_table_iter_next(&iter, NULL, &value))
 		room_free(value);
 	g_hash_table_destroy(registry->rooms);
-	g_list_free(registry->held);
+	g_sequence_free(registry->held);
 	g_free(registry);
 }
 
@@ -152,7 +155,7 @@ guint duet_registry_size(duet_registry *registry) {
 	return g_hash_table_size(registry->rooms);
 }
 
-static char *unused_room_id(duet_registry *registry) {
+char *duet_registry_unused_id(duet_registry *registry) {
 	for(;;) {
 		char *id = duet_id_generate(10);
 		if(!g_hash_table_contains(registry->rooms, id))
@@ -161,14 +164,21 @@ static char *unused_room_id(duet_registry *registry) {
 	}
 }
 
-duet_error duet_registry_add(
-    duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out) {
+duet_error duet_registry_check_add(duet_registry *registry, const char *id) {
 	if(id && g_hash_table_contains(registry->rooms, id))
 		return DUET_ERR_ROOM_EXISTS;
 	if(registry->max_rooms > 0 && duet_registry_size(registry) >= registry->max_rooms)
 		return DUET_ERR_LIMIT_REACHED;
+	return DUET_OK;
+}
+
+duet_error duet_registry_add(
+    duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out) {
+	duet_error code = duet_registry_check_add(registry, id);
+	if(code != DUET_OK)
+		return code;
 	duet_room *room = g_new0(duet_room, 1);
-	room->id = id ? g_strdup(id) : unused_room_id(registry);
+	room->id = id ? g_strdup(id) : duet_registry_unused_id(registry);
 	room->origin = origin;
 	duet_room_settings_copy(&room->settings, settings);
 	g_hash_table_insert(registry->rooms, room->id, room);
@@ -180,7 +190,7 @@ duet_error duet_registry_add(
 void duet_registry_remove(duet_registry *registry, duet_room *room) {
 	for(int i = 0; i < DUET_SEATS; i++) {
 		if(room->seats[i])
-			registry->held = g_list_remove(registry->held, room->seats[i]);
+			unhold(room->seats[i]);
 	}
 	g_hash_table_remove(registry->rooms, room->id);
 	room_free(room);
@@ -270,7 +280,24 @@ duet_seat *duet_room_add_seat(duet_room *room, const char *id, const char *displ
 	return NULL;
 }
 
+/* Held seats are ordered by deadline, ties by address (a total order). */
+static gint by_deadline(gconstpointer a, gconstpointer b, gpointer data) {
+	(void)data;
+	const duet_seat *x = a, *y = b;
+	if(x->held_until != y->held_until)
+		return x->held_until < y->held_until ? -1 : 1;
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+static void unhold(duet_seat *seat) {
+	if(seat->held_at == NULL)
+		return;
+	g_sequence_remove(seat->held_at);
+	seat->held_at = NULL;
+}
+
 void duet_room_remove_seat(duet_registry *registry, duet_seat *seat) {
+	(void)registry;
 	duet_room *room = seat->room;
 	if(room->offerer != NULL || room->in_call)
 		duet_call_end(room);
@@ -278,7 +305,7 @@ void duet_room_remove_seat(duet_registry *registry, duet_seat *seat) {
 		if(room->seats[i] == seat)
 			room->seats[i] = NULL;
 	}
-	registry->held = g_list_remove(registry->held, seat);
+	unhold(seat);
 	seat_free(seat);
 }
 
@@ -286,11 +313,13 @@ void duet_seat_hold(duet_registry *registry, duet_seat *seat, gint64 now) {
 	seat->owner = NULL;
 	seat->held_until = now + (gint64)seat->room->settings.reconnect_window * G_USEC_PER_SEC;
 	duet_call_end(seat->room);
-	registry->held = g_list_append(registry->held, seat);
+	unhold(seat);
+	seat->held_at = g_sequence_insert_sorted(registry->held, seat, by_deadline, NULL);
 }
 
 void duet_seat_take_back(duet_registry *registry, duet_seat *seat, void *owner, const char *display) {
-	registry->held = g_list_remove(registry->held, seat);
+	(void)registry;
+	unhold(seat);
 	seat->owner = owner;
 	seat->held_until = 0;
 	if(display)
@@ -300,13 +329,17 @@ void duet_seat_take_back(duet_registry *registry, duet_seat *seat, void *owner, 
 	duet_call_end(seat->room);
 }
 
+gint64 duet_registry_next_deadline(duet_registry *registry) {
+	GSequenceIter *first = g_sequence_get_begin_iter(registry->held);
+	return g_sequence_iter_is_end(first) ? 0 : ((duet_seat *)g_sequence_get(first))->held_until;
+}
+
 duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now) {
-	for(GList *l = registry->held; l; l = l->next) {
-		duet_seat *seat = l->data;
-		if(seat->held_until <= now)
-			return seat;
-	}
-	return NULL;
+	GSequenceIter *first = g_sequence_get_begin_iter(registry->held);
+	if(g_sequence_iter_is_end(first))
+		return NULL;
+	duet_seat *seat = g_sequence_get(first);
+	return seat->held_until <= now ? seat : NULL;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -32,6 +32,7 @@ typedef struct duet_seat {
 	char *token; /* reconnect token: only the participant ever sees it */
 	void *owner; /* the engine's member sitting here; NULL while held */
 	gint64 held_until; /* monotonic time (us) when a held seat is given up */
+	GSequenceIter *held_at; /* its place in registry->held, NULL when connected */
 	duet_room *room;
 } duet_seat;
 
@@ -71,7 +72,7 @@ struct duet_room {
 
 typedef struct duet_registry {
 	GHashTable *rooms; /* id -> duet_room */
-	GList *held; /* seats whose owner vanished, oldest first */
+	GSequence *held; /* seats whose owner vanished, by held_until (O(log n)) */
 	guint max_rooms;
 } duet_registry;
 
@@ -94,6 +95,10 @@ guint duet_registry_size(duet_registry *registry);
 /* Adds a room with a copy of settings; id NULL generates one. */
 duet_error duet_registry_add(
     duet_registry *registry, const char *id, const duet_room_settings *settings, duet_origin origin, duet_room **out);
+/* Whether a room could be added now (457, 456 or 0). */
+duet_error duet_registry_check_add(duet_registry *registry, const char *id);
+/* A generated id no room has. */
+char *duet_registry_unused_id(duet_registry *registry);
 /* Removes and frees a room and its seats (the caller detached the owners). */
 void duet_registry_remove(duet_registry *registry, duet_room *room);
 /* Rooms sorted by id (a new list of borrowed pointers). */
@@ -117,6 +122,8 @@ void duet_room_remove_seat(duet_registry *registry, duet_seat *seat);
 void duet_seat_hold(duet_registry *registry, duet_seat *seat, gint64 now);
 /* A new owner takes the seat back; it gets a fresh token. */
 void duet_seat_take_back(duet_registry *registry, duet_seat *seat, void *owner, const char *display);
+/* When the first held seat runs out (0: none held). */
+gint64 duet_registry_next_deadline(duet_registry *registry);
 /* The first held seat whose time ran out, or NULL. */
 duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now);
 

@@ -104,23 +104,23 @@ static const duet_param message_params[] = {{"text", DUET_P_STRING, TRUE, 0, TEX
 #define ASYNC TRUE
 
 static const duet_route routes[] = {
-	/* name             kind   scope   fields            handler                        after */
-	{"create",           SYNC,  BOTH,   create_params,    duet_handle_create,            NULL},
-	{"edit",             SYNC,  BOTH,   edit_params,      duet_handle_edit,              NULL},
-	{"destroy",          SYNC,  BOTH,   destroy_params,   duet_handle_destroy,           NULL},
-	{"exists",           SYNC,  CLIENT, room_params,      duet_handle_exists,            NULL},
-	{"list",             SYNC,  BOTH,   no_params,        duet_handle_list,              NULL},
-	{"listparticipants", SYNC,  BOTH,   room_params,      duet_handle_listparticipants,  NULL},
-	{"kick",             SYNC,  BOTH,   kick_params,      duet_handle_kick,              NULL},
-	{"allowed",          SYNC,  BOTH,   allowed_params,   duet_handle_allowed,           NULL},
-	{"stats",            SYNC,  ADMIN,  no_params,        duet_handle_stats,             NULL},
-	{"join",             ASYNC, CLIENT, join_params,      duet_handle_join,              NULL},
-	{"offer",            ASYNC, CLIENT, no_params,        duet_handle_offer,             duet_forward_offer},
-	{"answer",           ASYNC, CLIENT, no_params,        duet_handle_answer,            duet_forward_answer},
-	{"configure",        ASYNC, CLIENT, configure_params, duet_handle_configure,         NULL},
-	{"message",          ASYNC, CLIENT, message_params,   duet_handle_message,           NULL},
-	{"hangup",           ASYNC, CLIENT, no_params,        duet_handle_hangup,            NULL},
-	{"leave",            ASYNC, CLIENT, no_params,        duet_handle_leave,             NULL},
+	/* name             kind   scope   fields            handler                        permanent? */
+	{"create",           SYNC,  BOTH,   create_params,    duet_handle_create,            TRUE},
+	{"edit",             SYNC,  BOTH,   edit_params,      duet_handle_edit,              TRUE},
+	{"destroy",          SYNC,  BOTH,   destroy_params,   duet_handle_destroy,           TRUE},
+	{"exists",           SYNC,  CLIENT, room_params,      duet_handle_exists,            FALSE},
+	{"list",             SYNC,  BOTH,   no_params,        duet_handle_list,              FALSE},
+	{"listparticipants", SYNC,  BOTH,   room_params,      duet_handle_listparticipants,  FALSE},
+	{"kick",             SYNC,  BOTH,   kick_params,      duet_handle_kick,              FALSE},
+	{"allowed",          SYNC,  BOTH,   allowed_params,   duet_handle_allowed,           FALSE},
+	{"stats",            SYNC,  ADMIN,  no_params,        duet_handle_stats,             FALSE},
+	{"join",             ASYNC, CLIENT, join_params,      duet_handle_join,              FALSE},
+	{"offer",            ASYNC, CLIENT, no_params,        duet_handle_offer,             FALSE},
+	{"answer",           ASYNC, CLIENT, no_params,        duet_handle_answer,            FALSE},
+	{"configure",        ASYNC, CLIENT, configure_params, duet_handle_configure,         FALSE},
+	{"message",          ASYNC, CLIENT, message_params,   duet_handle_message,           FALSE},
+	{"hangup",           ASYNC, CLIENT, no_params,        duet_handle_hangup,            FALSE},
+	{"leave",            ASYNC, CLIENT, no_params,        duet_handle_leave,             FALSE},
 };
 
 /* clang-format on */

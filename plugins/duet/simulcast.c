@@ -6,8 +6,8 @@
  * this file only asks the core's simulcasting context for it, asks the
  * sender for a keyframe when the target changes (a switch can only happen
  * on one), and rewrites the packets of the layer relayed. It allocates
- * nothing: the `simulcast` event is sent by the housekeeping tick, which
- * sees member.rx_substream change.
+ * nothing: the `simulcast` event is sent by the housekeeping timer, which
+ * it wakes when member.rx_substream changes.
  */
 #include <sdp-utils.h>
 
@@ -74,13 +74,6 @@ void duet_simulcast_setup(duet_session *sender, json_t *simulcast, const char *a
 	g_mutex_unlock(&sender->member.link_lock);
 }
 
-void duet_simulcast_stop(duet_session *sender) {
-	g_mutex_lock(&sender->member.link_lock);
-	forget_layers(&sender->sim);
-	peer_layer_unknown(&sender->member);
-	g_mutex_unlock(&sender->member.link_lock);
-}
-
 static void count_layer(duet_simulcast *sim, uint32_t ssrc, guint64 length) {
 	for(int i = 0; i < DUET_LAYERS; i++) {
 		if(sim->ssrcs[i] == ssrc) {
@@ -107,10 +100,11 @@ static void retarget(duet_session *sender, const duet_member *receiver) {
 }
 
 static void publish_layer(duet_simulcast *sim, duet_member *receiver) {
-	if(sim->context.changed_substream)
-		g_atomic_int_set(&receiver->rx_substream, sim->context.substream);
-	if(sim->context.changed_temporal || g_atomic_int_get(&receiver->rx_temporal) < 0)
-		g_atomic_int_set(&receiver->rx_temporal, sim->context.templayer);
+	if(!sim->context.changed_substream && !sim->context.changed_temporal)
+		return;
+	g_atomic_int_set(&receiver->rx_substream, sim->context.substream);
+	g_atomic_int_set(&receiver->rx_temporal, MAX(sim->context.templayer, 0));
+	duet_plugin_layer_changed();
 }
 
 void duet_simulcast_relay(duet_session *sender, janus_plugin_rtp *packet, janus_plugin_session *to) {

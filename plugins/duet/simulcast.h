@@ -41,10 +41,9 @@ struct duet_session;
 void duet_simulcast_init(duet_simulcast *sim);
 void duet_simulcast_clear(duet_simulcast *sim);
 /* The sender's offer was answered: simulcast is the core's description
- * of its layers (the offer's "simulcast"), NULL when it sends one stream. */
+ * of its layers (the offer's "simulcast"), NULL when it sends one stream
+ * (or its PeerConnection closed). */
 void duet_simulcast_setup(struct duet_session *sender, json_t *simulcast, const char *answer_sdp);
-/* Its PeerConnection closed. */
-void duet_simulcast_stop(struct duet_session *sender);
 /* Relays a video packet of a simulcasting sender to `to` (the caller
  * holds the sender's link_lock). */
 void duet_simulcast_relay(struct duet_session *sender, janus_plugin_rtp *packet, janus_plugin_session *to);

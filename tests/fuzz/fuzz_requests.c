@@ -706,8 +706,6 @@ static guint unanswered(void) {
 	return n;
 }
 
-/* Waits (state_lock held) until done() holds, meanwhile running what the
- * core's loops would run while the worker waits for them (reset_media). */
 /* A plugin thread sleeps, waiting for the core (state_lock held): run the
  * loop for it and wake it up. Returns whether it had to. */
 static gboolean run_for_parked(void) {
@@ -716,6 +714,23 @@ static gboolean run_for_parked(void) {
 	g_mutex_unlock(&state_lock);
 	stub_loop_run(loop);
 	stub_unpark();
+	g_mutex_lock(&state_lock);
+	return TRUE;
+}
+
+/* An answer waits in its line for a deadline (a close whose hangup never
+ * comes, a JSEP tried again): with the worker idle and the loop empty only
+ * time can move it. state_lock held. Returns FALSE after the longest wait
+ * the plugin may have (its close hold), so that a real deadlock fails. */
+static int time_passed_us;
+
+static gboolean let_time_pass(void) {
+	if(time_passed_us > 4 * G_USEC_PER_SEC)
+		return FALSE;
+	g_mutex_unlock(&state_lock);
+	stub_clock_advance(50 * 1000);
+	time_passed_us += 50 * 1000;
+	stub_housekeeping_tick();
 	g_mutex_lock(&state_lock);
 	return TRUE;
 }
@@ -743,13 +758,16 @@ static gboolean barrier_passed(guint64 n) {
  * handle, so that it has finished with everything (its last message is
  * freed), before the end-of-input checks. */
 static void settle(gboolean idle) {
+	time_passed_us = 0;
 	for(;;) {
-		/* An answer may be held back until the hangup callback of a close
-		 * (host.c): the loop runs it, so run the loop while waiting. */
+		/* An answer may wait in its line for the hangup callback of a close
+		 * (pc.c): the loop runs it, so run the loop while waiting. */
 		g_mutex_lock(&state_lock);
 		gint64 until = g_get_monotonic_time() + WAIT_US;
 		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {
 			if(run_for_parked())
+				continue;
+			if(stub_worker_idle() && let_time_pass())
 				continue;
 			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 50) &&
 			    g_get_monotonic_time() > until)
@@ -1141,8 +1159,12 @@ static void step(reader *r) {
 		break;
 	case OP_PC_CLOSED:
 		if(trace)
-			fprintf(stderr, "step %d: slot %d PeerConnection closed\n", step_no, s->index);
-		stub_handle_pc_closed(s->h);
+			fprintf(stderr, "step %d: slot %d %s\n", step_no, s->index,
+			    (slot_byte & 4) ? "late or duplicated hangup_media" : "PeerConnection closed");
+		if(slot_byte & 4)
+			stub_handle_hangup_again(s->h);
+		else
+			stub_handle_pc_closed(s->h);
 		break;
 	case OP_DATA_READY:
 		if(trace)

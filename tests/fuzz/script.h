@@ -18,7 +18,9 @@
  *   OP_RTCP       slot, kind, a, b, len, bytes[len]   (kind: RTCP_*)
  *   OP_DATA       slot, flags (bit 0 binary, bit 1 no buffer), len, bytes[len]
  *   OP_SETUP      slot                 the PeerConnection is up (setup_media)
- *   OP_PC_CLOSED  slot                 the browser's PeerConnection went away
+ *   OP_PC_CLOSED  slot                 the browser's PeerConnection went away (slot operand
+ *                                      bit 2 set: a hangup_media whatever the state, the late
+ *                                      callback of an older PeerConnection or a duplicate)
  *   OP_DATA_READY slot
  *   OP_REATTACH   slot                 detach (destroy_session) and attach again
  *   OP_DETACH     slot                 detach only; OP_REATTACH attaches again

@@ -14,6 +14,7 @@ import textwrap
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 JANUS_ENV = os.path.join(REPO, "tests", "lib", "janus-env.sh")
+READONLY_JANUS = os.path.join(HERE, "readonly-janus.sh")
 
 
 def plugin_path():
@@ -37,10 +38,11 @@ class JanusServer:
     def log_path(self):
         return os.path.join(self.dir, "janus.log")
 
-    def _env(self, *args):
-        result = subprocess.run(
-            [JANUS_ENV, *args], capture_output=True, text=True, timeout=30, env=dict(os.environ, DUET_PLUGIN=plugin_path())
-        )
+    def _env(self, *args, readonly=False):
+        env = dict(os.environ, DUET_PLUGIN=plugin_path())
+        if readonly:
+            env["JANUS_BIN"] = READONLY_JANUS
+        result = subprocess.run([JANUS_ENV, *args], capture_output=True, text=True, timeout=30, env=env)
         if result.returncode != 0:
             raise RuntimeError(
                 "janus-env.sh %s failed (%d):\n%s%s\n%s"
@@ -63,10 +65,11 @@ class JanusServer:
             self.running = False
             self._env("stop", self.dir)
 
-    def restart(self):
-        """Stop and start again in the same folder, keeping janus.plugin.duet.jcfg."""
+    def restart(self, readonly=False):
+        """Stop and start again in the same folder, keeping janus.plugin.duet.jcfg.
+        readonly: Janus sees its folder read-only (readonly-janus.sh)."""
         self.stop()
-        self._env("start", self.dir, *self.extra_args)
+        self._env("start", self.dir, *self.extra_args, readonly=readonly)
         self.running = True
 
     def pid(self):

@@ -409,8 +409,11 @@ static void media_op(GRand *rand, stub_handle *h) {
 		duet->setup_media(ps);
 	} else if(roll < 995) {
 		duet->data_ready(ps);
-	} else {
+	} else if(roll < 998) {
 		stub_handle_pc_closed(h);
+	} else {
+		/* a late hangup of an older PeerConnection, or a duplicate (pc.c) */
+		stub_handle_hangup_again(h);
 	}
 }
 
@@ -498,7 +501,7 @@ static void wait_worker_idle(stub_handle *barrier) {
 	janus_plugin_result_destroy(result);
 	gint64 until = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
 	while(!g_atomic_int_get(&barrier_answered) && g_get_monotonic_time() < until) {
-		run_loops(); /* the worker may wait for a hangup_media (reset_media) */
+		run_loops(); /* an answer may wait in its line for a hangup_media (pc.c) */
 		g_usleep(1000);
 	}
 	if(!g_atomic_int_get(&barrier_answered))

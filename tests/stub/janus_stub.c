@@ -320,13 +320,6 @@ void g_cond_wait(GCond *cond, GMutex *mutex) {
 	cond_leave(cond, mutex);
 }
 
-gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
-	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
-	cond_enter(cond, mutex);
-	gboolean signalled = g_cond_wait_until_fn(cond, mutex, end_time);
-	cond_leave(cond, mutex);
-	return signalled;
-}
 
 void g_cond_signal(GCond *cond) {
 	REAL(void, g_cond_signal, (GCond *));
@@ -452,18 +445,32 @@ void stub_set_driver_thread(void) {
 /* The plugin's worker waits for requests in g_async_queue_pop: counting the
  * calls tells when it is back there, done with everything it popped before. */
 static guint64 queue_pops;
+static int in_pop; /* threads waiting in g_async_queue_pop */
+static GAsyncQueue *pop_queue; /* the queue they wait on (the plugin has one) */
 
 gpointer g_async_queue_pop(GAsyncQueue *queue) {
 	REAL(gpointer, g_async_queue_pop, (GAsyncQueue *));
 	g_mutex_lock(&hk_lock);
 	queue_pops++;
+	in_pop++;
+	pop_queue = queue;
 	g_cond_broadcast(&hk_cond);
 	g_mutex_unlock(&hk_lock);
 	gpointer data = g_async_queue_pop_fn(queue);
+	g_mutex_lock(&hk_lock);
+	in_pop--;
+	g_mutex_unlock(&hk_lock);
 #ifdef STUB_TSAN
 	__tsan_acquire(queue);
 #endif
 	return data;
+}
+
+gboolean stub_worker_idle(void) {
+	g_mutex_lock(&hk_lock);
+	gboolean idle = in_pop > 0 && pop_queue != NULL && g_async_queue_length(pop_queue) <= 0;
+	g_mutex_unlock(&hk_lock);
+	return idle;
 }
 
 guint64 stub_queue_pops(void) {
@@ -500,6 +507,47 @@ void g_usleep(gulong microseconds) {
 	if(hk_grants > hk_consumed)
 		hk_consumed++;
 	g_mutex_unlock(&hk_lock);
+}
+
+/* The plugin's housekeeping thread (a timer) waits for its next deadline
+ * in g_cond_wait_until: in manual mode that wait is a tick granted by the
+ * driver, like the g_usleep of older plugins; every other wait is real. */
+static gboolean housekeeper_thread(void) {
+	if(thread_role == 0) {
+		char name[32] = "";
+		pthread_getname_np(pthread_self(), name, sizeof(name));
+		thread_role = g_str_has_prefix(name, "duet-timers") || g_str_has_prefix(name, "duet housekeep") ? 1 : 2;
+	}
+	return thread_role == 1;
+}
+
+static void housekeeper_wait(void) {
+	g_mutex_lock(&hk_lock);
+	hk_sleeps++;
+	g_cond_broadcast(&hk_cond);
+	while(!hk_release && hk_grants == hk_consumed)
+		g_cond_wait(&hk_cond, &hk_lock);
+	if(hk_grants > hk_consumed)
+		hk_consumed++;
+	g_mutex_unlock(&hk_lock);
+}
+
+gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
+	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
+	if(opts.manual_clock && housekeeper_thread()) {
+		g_mutex_unlock(mutex);
+		housekeeper_wait();
+		g_mutex_lock(mutex);
+		return FALSE;
+	}
+#ifdef STUB_TSAN
+	cond_enter(cond, mutex);
+#endif
+	gboolean signalled = g_cond_wait_until_fn(cond, mutex, end_time);
+#ifdef STUB_TSAN
+	cond_leave(cond, mutex);
+#endif
+	return signalled;
 }
 
 void stub_housekeeping_tick(void) {
@@ -553,6 +601,10 @@ janus_config_item *janus_config_item_create(const char *name, const char *value)
 
 janus_config_category *janus_config_category_create(const char *name) {
 	return container_new(janus_config_type_category, name, NULL);
+}
+
+janus_config_array *janus_config_array_create(const char *name) {
+	return container_new(janus_config_type_array, name, NULL);
 }
 
 janus_config *janus_config_parse(const char *config_file) {
@@ -656,8 +708,10 @@ static void save_list(GString *out, GList *list, int depth) {
 	}
 }
 
+gint stub_config_save_fails;
+
 int janus_config_save(janus_config *config, const char *folder, const char *filename) {
-	if(config == NULL || filename == NULL)
+	if(config == NULL || filename == NULL || g_atomic_int_get(&stub_config_save_fails))
 		return -1;
 	char *path = folder ? g_strdup_printf("%s/%s.%s", folder, filename, config->is_jcfg ? "jcfg" : "cfg")
 	                    : g_strdup_printf("%s.%s", filename, config->is_jcfg ? "jcfg" : "cfg");
@@ -1146,6 +1200,15 @@ void stub_handle_negotiated(stub_handle *handle) {
 void stub_handle_pc_closed(stub_handle *handle) {
 	if(stub_handle_alive(handle))
 		hangup_once(handle);
+}
+
+void stub_handle_hangup_again(stub_handle *handle) {
+	if(!stub_handle_alive(handle))
+		return;
+	g_atomic_int_set(&handle->alert, 1);
+	g_atomic_int_inc(&handle->hangups);
+	g_atomic_int_inc(&stub_count.hangups);
+	plugin->hangup_media(&handle->session);
 }
 
 /* ---------------------------------------------------------------------- */

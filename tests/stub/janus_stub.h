@@ -131,6 +131,10 @@ int stub_handle_refs(stub_handle *handle);
 void stub_handle_negotiated(stub_handle *handle);
 /* The PeerConnection closed on the browser's side: hangup_media, once. */
 void stub_handle_pc_closed(stub_handle *handle);
+/* A hangup_media whatever the handle's state: the late callback of an
+ * older PeerConnection, or a duplicate (the plugin must ignore it or end
+ * the call, never lose track of the current PeerConnection). */
+void stub_handle_hangup_again(stub_handle *handle);
 
 /* Clock. */
 gint64 stub_clock_now(void);
@@ -150,6 +154,11 @@ void stub_set_driver_thread(void);
  * the count passes a value read while the worker was busy tells when it is
  * done (FALSE on timeout). */
 guint64 stub_queue_pops(void);
+/* The worker waits in g_async_queue_pop and its queue is empty: only a
+ * timer (a housekeeping tick) can make the plugin do anything more. */
+gboolean stub_worker_idle(void);
+/* Non-zero: janus_config_save fails (a read-only configuration folder). */
+extern gint stub_config_save_fails;
 gboolean stub_wait_queue_pops(guint64 more_than, gint64 timeout_us);
 
 /* Ledger (refcount_ledger mode): how many counted objects are alive,

@@ -3,11 +3,18 @@
  */
 #include "fake_host.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 gint64 fake_now = 1000000;
 int fake_push_result = 0;
 GPtrArray *fake_notifications;
+gboolean fake_auto_hangup = TRUE;
+GHashTable *fake_store_file;
+gboolean fake_store_fails;
+int fake_store_writes;
+static duet_engine *current_engine;
+static GPtrArray *scheduled;
 
 static fake_member *fake_of(duet_member *m) {
 	return (fake_member *)m;
@@ -30,7 +37,7 @@ static int push(duet_member *m, const char *transaction, json_t *event, json_t *
 		json_decref(copy);
 		return fake_push_result;
 	}
-	g_ptr_array_add(fake_of(m)->inbox, copy);
+	g_ptr_array_add(transaction ? fake_of(m)->answers : fake_of(m)->inbox, copy);
 	return 0;
 }
 
@@ -41,10 +48,30 @@ static int push_jsep(duet_member *m, json_t *event, json_t *jsep) {
 static void close_media(duet_member *m, gboolean expect_hangup) {
 	fake_of(m)->closes++;
 	fake_of(m)->closes_expecting_hangup += expect_hangup ? 1 : 0;
+	if(expect_hangup && fake_auto_hangup && current_engine)
+		duet_engine_media_closed(current_engine, m);
 }
 
-static void reset_media(duet_member *m) {
-	close_media(m, TRUE);
+static void schedule(duet_member *m) {
+	if(scheduled == NULL)
+		scheduled = g_ptr_array_new();
+	ref(m);
+	g_ptr_array_add(scheduled, m);
+}
+
+int fake_scheduled(void) {
+	return scheduled ? (int)scheduled->len : 0;
+}
+
+int fake_run_worker(duet_engine *engine) {
+	int n = 0;
+	while(scheduled && scheduled->len > 0) {
+		duet_member *m = g_ptr_array_steal_index(scheduled, 0);
+		duet_engine_deliver(engine, m);
+		unref(m);
+		n++;
+	}
+	return n;
 }
 
 static void apply_bitrate(duet_member *m) {
@@ -83,7 +110,7 @@ const duet_host fake_host = {
     .push = push,
     .push_jsep = push_jsep,
     .close_media = close_media,
-    .reset_media = reset_media,
+    .schedule = schedule,
     .apply_bitrate = apply_bitrate,
     .notify = notify,
     .record = record,
@@ -96,11 +123,13 @@ fake_member *fake_member_new(void) {
 	fake_member *m = g_new0(fake_member, 1);
 	duet_member_init(&m->member, m);
 	m->inbox = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+	m->answers = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
 	return m;
 }
 
 void fake_member_free(fake_member *m) {
 	g_ptr_array_free(m->inbox, TRUE);
+	g_ptr_array_free(m->answers, TRUE);
 	duet_member_clear(&m->member);
 	g_free(m);
 }
@@ -123,6 +152,11 @@ json_t *fake_take_event(fake_member *m, const char *name) {
 void fake_reset(void) {
 	fake_now = 1000000;
 	fake_push_result = 0;
+	fake_auto_hangup = TRUE;
+	fake_store_fails = FALSE;
+	fake_store_writes = 0;
+	if(fake_store_file)
+		g_hash_table_remove_all(fake_store_file);
 	if(fake_notifications)
 		g_ptr_array_set_size(fake_notifications, 0);
 }
@@ -138,7 +172,77 @@ duet_engine *fake_engine_new(gboolean auto_create, guint max_rooms, const char *
 	    .adaptive = TRUE,
 	};
 	fake_reset();
-	return duet_engine_new(&settings, &fake_host, NULL);
+	current_engine = duet_engine_new(&settings, &fake_host, NULL);
+	return current_engine;
+}
+
+duet_engine *fake_engine_new_stored(gboolean auto_create, guint max_rooms, const char *admin_key) {
+	duet_engine *engine = fake_engine_new(auto_create, max_rooms, admin_key);
+	engine->store = &fake_store;
+	return engine;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The store: a table standing for the file, swapped only on success      */
+
+static GHashTable *store_previous;
+
+static GHashTable *store_copy(GHashTable *from) {
+	GHashTable *copy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if(from) {
+		GHashTableIter iter;
+		gpointer k, v;
+		g_hash_table_iter_init(&iter, from);
+		while(g_hash_table_iter_next(&iter, &k, &v))
+			g_hash_table_insert(copy, g_strdup(k), g_strdup(v));
+	}
+	return copy;
+}
+
+static char *settings_text(const duet_room_settings *s) {
+	json_t *j = json_pack("{s:s?,s:s?,s:s?,s:s?,s:b,s:b,s:i,s:i}", "description", s->description, "pin", s->pin,
+	    "secret", s->secret, "rec_dir", s->rec_dir, "is_private", s->is_private, "record", s->record, "bitrate",
+	    (int)s->bitrate, "reconnect_window", s->reconnect_window);
+	char *text = json_dumps(j, JSON_SORT_KEYS);
+	json_decref(j);
+	char *copy = g_strdup(text);
+	free(text);
+	return copy;
+}
+
+static gboolean store_save(const char *id, const duet_room_settings *settings) {
+	if(fake_store_fails)
+		return FALSE;
+	fake_store_writes++;
+	GHashTable *next = store_copy(fake_store_file);
+	if(settings)
+		g_hash_table_insert(next, g_strdup(id), settings_text(settings));
+	else
+		g_hash_table_remove(next, id);
+	if(store_previous)
+		g_hash_table_destroy(store_previous);
+	store_previous = fake_store_file;
+	fake_store_file = next;
+	return TRUE;
+}
+
+static void store_revert(void) {
+	if(store_previous == NULL)
+		return;
+	if(fake_store_file)
+		g_hash_table_destroy(fake_store_file);
+	fake_store_file = store_previous;
+	store_previous = NULL;
+}
+
+const duet_store fake_store = {
+    .save_room = store_save,
+    .revert = store_revert,
+};
+
+char *fake_store_room(const char *id) {
+	const char *text = fake_store_file ? g_hash_table_lookup(fake_store_file, id) : NULL;
+	return g_strdup(text);
 }
 
 json_t *fake_request(duet_engine *engine, fake_member *caller, const char *body_json, json_t *jsep) {
@@ -149,8 +253,17 @@ json_t *fake_request(duet_engine *engine, fake_member *caller, const char *body_
 	char text[128];
 	unsigned scope = caller ? DUET_FOR_CLIENT : DUET_FOR_ADMIN;
 	const duet_route *route = duet_route_find(body, scope, &code, text, sizeof(text));
-	json_t *answer = route ? duet_engine_run(engine, route, caller ? &caller->member : NULL, body, jsep)
-	                       : duet_error_body(code, text);
+	json_t *answer = NULL;
+	if(route == NULL) {
+		answer = duet_error_body(code, text);
+	} else if(route->async && caller) {
+		guint before = caller->answers->len;
+		duet_engine_run_async(engine, route, &caller->member, body, jsep, "t");
+		answer = caller->answers->len > before ? g_ptr_array_steal_index(caller->answers, before)
+		                                       : json_pack("{ss}", "duet", "pending");
+	} else {
+		answer = duet_engine_run(engine, route, caller ? &caller->member : NULL, body, jsep);
+	}
 	json_decref(body);
 	return answer;
 }

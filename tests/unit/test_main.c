@@ -9,5 +9,6 @@ int main(int argc, char **argv) {
 	register_params_tests();
 	register_engine_tests();
 	register_adapt_tests();
+	register_lifecycle_tests();
 	return g_test_run();
 }

@@ -1,0 +1,205 @@
+"""Noisy neighbours: do rooms that redial in a loop slow the other rooms down?
+
+Run through bench/signaling/run-noisy.sh (network namespace); README.md,
+"Noisy neighbours", says what it measures. One Janus with Duet; for each
+number of noisy rooms N (default 0, 10, 100) and each run:
+
+- N noisy rooms each hold a call, then redial in a loop as fast as they are
+  answered: B sends `hangup` and `offer` back to back without waiting (its
+  offer reaches A while A's PeerConnection is being closed; the core
+  refuses some of these offers), A answers the offer when it comes, again.
+- meanwhile, batches of K normal rooms (default 20) do the timed flow of
+  flows.py (join, join, offer, answer, leave); the table has the p50 and
+  p99 of every step over all the normal rooms of the run.
+
+The goal (issue 12): the normal rooms' p50/p99 with N noisy rooms within
+1.1x of the same run with none. Prints the table, writes noisy.tsv and
+noisy-raw.tsv, and ends with "N passed, N failed" (normal calls).
+"""
+
+import argparse
+import asyncio
+import os
+import shutil
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import bench_signaling as bs  # noqa: E402
+import flows  # noqa: E402
+import sdp_pool  # noqa: E402
+from flows import DUET, ask, duet_event, pushed  # noqa: E402
+from janus_ws import JanusError  # noqa: E402
+
+import benchlib  # noqa: E402  (bench/lib, on the path through bench_signaling)
+
+
+async def redial(a, b, room, pair, stop, counts, timeout):
+    """One noisy room: a call, then hangup + offer at once, in a loop."""
+    offer, answer = pair
+    await ask(a, {"request": "join", "room": room}, "joined", duet_event, timeout)
+    await ask(b, {"request": "join", "room": room}, "joined", duet_event, timeout)
+    while not stop.is_set():
+        hangup_tx = await b.send({"request": "hangup"}, None, timeout)
+        try:
+            offer_tx = await b.send({"request": "offer"}, offer, timeout)
+        except JanusError:  # the core refused the JSEP itself
+            offer_tx = None
+        await b.reply(hangup_tx, timeout)
+        message = (await b.reply(offer_tx, timeout))[0] if offer_tx else {}
+        counts["redials"] += 1
+        if duet_event(message) != "offering":
+            counts["refused"] += 1  # the core or Duet refused this offer
+            await asyncio.sleep(0.01)
+            continue
+        try:
+            await a.wait(pushed("offer", duet_event), 5)
+        except TimeoutError:
+            continue
+        a.inbox.clear()
+        await ask(a, {"request": "answer"}, "answered", duet_event, timeout, answer)
+        b.inbox.clear()
+
+
+async def normal_batch(crowd_handles, k, tag, pool, timeout, times, tally):
+    results = await asyncio.gather(
+        *(
+            flows.duet_call(crowd_handles[2 * i], crowd_handles[2 * i + 1], "%s-%d" % (tag, i), pool[i % len(pool)], timeout)
+            for i in range(k)
+        ),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            tally["failed"] += 1
+            tally["errors"].append("%s: %s" % (type(result).__name__, result))
+            continue
+        tally["passed"] += 1
+        for step, value in result[0].items():
+            times.setdefault(step, []).append(value)
+
+
+async def one_run(janus, n_noisy, run, pool, args, tally):
+    noisy = await bs.Crowd().connect(2 * n_noisy, args.per_conn) if n_noisy else None
+    if noisy:
+        await noisy.attach(DUET, 2 * n_noisy)
+    stop = asyncio.Event()
+    counts = {"redials": 0, "refused": 0}
+    tasks = [
+        asyncio.ensure_future(
+            redial(noisy.handles[2 * i], noisy.handles[2 * i + 1], "noisy-r%dn%d-%d" % (run, n_noisy, i),
+                   pool[i % len(pool)], stop, counts, args.timeout)
+        )
+        for i in range(n_noisy)
+    ]
+    await asyncio.sleep(args.warmup if n_noisy else 0)
+    times = {}
+    for batch in range(args.batches):
+        crowd = await bs.Crowd().connect(2 * args.k, args.per_conn)
+        await crowd.attach(DUET, 2 * args.k)
+        await normal_batch(crowd.handles, args.k, "n-r%dn%db%d" % (run, n_noisy, batch), pool, args.timeout, times, tally)
+        await crowd.close()
+    stop.set()
+    done = await asyncio.gather(*tasks, return_exceptions=True)
+    noisy_errors = [d for d in done if isinstance(d, BaseException)]
+    if noisy:
+        await noisy.close()
+    metrics = {"redials": counts["redials"], "refused": counts["refused"], "noisy_errors": len(noisy_errors)}
+    for step, values in times.items():
+        metrics[step + "_p50_ms"] = 1000.0 * benchlib.percentile(values, 50)
+        metrics[step + "_p99_ms"] = 1000.0 * benchlib.percentile(values, 99)
+    return metrics
+
+
+ROWS = ["join1", "join2", "offer", "answer", "leave", "setup"]
+
+
+async def main(args):
+    basedir = tempfile.mkdtemp(prefix="duet-bench-noisy-")
+    pool = await sdp_pool.make_pool(args.pool)
+    pool = [(sdp_pool.without_candidates(o), sdp_pool.without_candidates(a)) for o, a in pool]
+    janus = bs.Janus(basedir, 0, args)
+    janus.start()
+    records = []
+    tally = {"passed": 0, "failed": 0, "errors": []}
+    try:
+        for run in range(args.runs):
+            for n_noisy in args.noisy:
+                await janus.settle()
+                metrics = await one_run(janus, n_noisy, run, pool, args, tally)
+                print("run %d noisy=%d %s" % (run + 1, n_noisy, " ".join(
+                    "%s=%.1f" % (m, v) for m, v in sorted(metrics.items()) if m.endswith("ms") and "p" in m
+                    and m.split("_")[0] in ("setup",)) + "  redials=%d refused=%d" % (metrics["redials"], metrics["refused"])),
+                    flush=True)
+                for metric, value in metrics.items():
+                    records.append((n_noisy, run, metric, value))
+    finally:
+        janus.stop()
+    report(records, args)
+    for error in tally["errors"][:5]:
+        print("error:", error)
+    shutil.rmtree(basedir, ignore_errors=True)
+    print("%d passed, %d failed" % (tally["passed"], tally["failed"]))
+    return 1 if tally["failed"] else 0
+
+
+def median(values):
+    return benchlib.percentile(values, 50) if values else float("nan")
+
+
+def report(records, args):
+    def values(n, metric):
+        return [v for (nn, _, m, v) in records if nn == n and m == metric]
+
+    header = ["step", "stat"] + ["noisy=%d" % n for n in args.noisy] + ["ratio %d/0" % n for n in args.noisy if n]
+    lines = ["\t".join(header)]
+    print("\nNormal rooms (K=%d x %d batches a run), median of %d runs, ms" % (args.k, args.batches, args.runs))
+    print("  ".join("%-12s" % h for h in header))
+    for step in ROWS:
+        for stat in ("p50", "p99"):
+            metric = "%s_%s_ms" % (step, stat)
+            med = [median(values(n, metric)) for n in args.noisy]
+            base = med[0] if args.noisy and args.noisy[0] == 0 else float("nan")
+            ratios = ["%.2f" % (m / base) if base and base == base else "-" for n, m in zip(args.noisy, med) if n]
+            row = [step, stat] + ["%.1f" % m for m in med] + ratios
+            lines.append("\t".join(row))
+            print("  ".join("%-12s" % c for c in row))
+    for extra in ("redials", "refused"):
+        row = [extra, "sum/run"] + ["%.0f" % median(values(n, extra)) for n in args.noisy]
+        lines.append("\t".join(row))
+        print("  ".join("%-12s" % c for c in row))
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "noisy.tsv"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    with open(os.path.join(args.out, "noisy-raw.tsv"), "w") as f:
+        f.write("noisy\trun\tmetric\tvalue\n")
+        for record in records:
+            f.write("\t".join(str(x) for x in record) + "\n")
+    print("results in %s" % args.out)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--noisy", default="0,10,100", help="noisy rooms, comma-separated (0 first: the baseline)")
+    parser.add_argument("--k", type=int, default=20, help="normal rooms per batch")
+    parser.add_argument("--batches", type=int, default=5, help="batches of normal rooms per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of noise before the first batch")
+    parser.add_argument("--per-conn", type=int, default=10)
+    parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--rtp-port-range", default="10000-60000")
+    parser.add_argument("--debug-level", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="noisy 0,10; one run of one batch")
+    parser.add_argument("--out", default=os.path.join(bs.REPO, "bench", "results", "noisy"))
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.noisy, args.runs, args.batches, args.warmup = "0,10", 1, 1, 1.0
+    args.noisy = [int(n) for n in str(args.noisy).split(",") if n != ""]
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args(sys.argv[1:]))))

@@ -64,6 +64,12 @@ void duet_plugin_schedule(duet_member *member);
 void duet_plugin_wake(gint64 deadline);
 /* The simulcast layer relayed to someone changed: the timer tells them. */
 void duet_plugin_layer_changed(void);
+
+/* housekeeping.c: the timer thread (deadlines, rate samples, layer events). */
+gboolean duet_housekeeping_start(duet_engine *engine, GError **error);
+void duet_housekeeping_stop(void);
+/* plugin.c: every live session, under the table's lock. */
+void duet_sessions_foreach(void (*fn)(duet_session *session, void *data), void *data);
 /* destroy() has begun. */
 gboolean duet_plugin_stopping(void);
 

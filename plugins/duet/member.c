@@ -30,10 +30,10 @@ void duet_member_room_settings(duet_member *member, guint32 bitrate, gboolean ad
 	g_atomic_int_set(&member->adaptive, adaptive ? 1 : 0);
 }
 
-/* Called when no RTCP of the member can be in flight (before its
- * PeerConnection is up, or after it closed), so the plain writes do not
- * race with the RTCP path. */
+/* The estimator and layer state belong to the member's RTCP path, which
+ * runs under its link_lock: so does this. */
 void duet_member_reset_adaptation(duet_member *member) {
+	g_mutex_lock(&member->link_lock);
 	duet_estimator_reset(&member->estimator);
 	duet_layers_reset(&member->layers);
 	g_atomic_int_set(&member->estimate, 0);
@@ -41,6 +41,7 @@ void duet_member_reset_adaptation(duet_member *member) {
 	g_atomic_int_set(&member->rx_temporal, -1);
 	g_atomic_int_set(&member->layer_target, -1);
 	member->receiver_remb = 0;
+	g_mutex_unlock(&member->link_lock);
 }
 
 /* Both links change under both link locks, taken in address order so that

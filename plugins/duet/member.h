@@ -63,10 +63,10 @@ typedef struct duet_member {
 	guint64 rate_last_bytes;
 	gint64 rate_last_time;
 
-	/* Network adaptation of this member's downlink, written only by its
-	 * RTCP path (its handle's loop thread): the estimate, and the layer of
-	 * the peer's simulcast it should get. estimate and the rx_ fields are
-	 * read elsewhere with atomics. */
+	/* Network adaptation of this member's downlink, under link_lock (its
+	 * RTCP path holds it): the estimate, and the layer of the peer's
+	 * simulcast it should get. estimate and the rx_ fields are read
+	 * elsewhere with atomics. */
 	duet_estimator estimator;
 	duet_layers layers;
 	gint estimate; /* bits/s, 0 = unknown */

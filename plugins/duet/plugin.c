@@ -74,7 +74,7 @@ static volatile gint initialized, stopping;
 static GHashTable *sessions; /* janus_plugin_session -> duet_session */
 static janus_mutex sessions_mutex = JANUS_MUTEX_INITIALIZER;
 static GAsyncQueue *messages;
-static GThread *worker, *housekeeper;
+static GThread *worker;
 
 /* An async request waiting for the worker (route NULL: deliver the
  * session's line, which holds a JSEP). */
@@ -177,6 +177,18 @@ static duet_session *session_fast(janus_plugin_session *handle) {
 		return NULL;
 	duet_session *session = handle->plugin_handle;
 	return session && !g_atomic_int_get(&session->destroyed) ? session : NULL;
+}
+
+void duet_sessions_foreach(void (*fn)(duet_session *session, void *data), void *data) {
+	janus_mutex_lock(&sessions_mutex);
+	if(sessions) {
+		GHashTableIter iter;
+		gpointer value;
+		g_hash_table_iter_init(&iter, sessions);
+		while(g_hash_table_iter_next(&iter, NULL, &value))
+			fn(value, data);
+	}
+	janus_mutex_unlock(&sessions_mutex);
 }
 
 static void duet_create_session(janus_plugin_session *handle, int *error) {
@@ -402,123 +414,6 @@ static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean vi
 }
 
 /* ---------------------------------------------------------------------- */
-/* Housekeeping: deadlines, bitrate samples, simulcast layer events      */
-
-/* The housekeeping thread is a timer: it waits for the earliest deadline
- * (a held seat's end, a line's close timeout or JSEP retry, pc.c) or the
- * next bitrate sample, whichever comes first, and is woken when an earlier
- * deadline appears. It never waits for a room. */
-static GMutex hk_mutex;
-static GCond hk_cond;
-static gboolean hk_wake;
-static gint64 hk_planned; /* janus time the thread will next wake at (under hk_mutex) */
-
-void duet_plugin_wake(gint64 deadline) {
-	g_mutex_lock(&hk_mutex);
-	if(hk_planned == 0 || deadline < hk_planned) { /* 0: busy, it may have computed its wait already */
-		hk_wake = TRUE;
-		g_cond_signal(&hk_cond);
-	}
-	g_mutex_unlock(&hk_mutex);
-}
-
-/* Whether the layer relayed to the session changed since it was told;
- * only the housekeeping thread reads and writes the told_ fields. */
-static gboolean layer_changed(duet_session *session) {
-	int substream = g_atomic_int_get(&session->member.rx_substream);
-	int temporal = g_atomic_int_get(&session->member.rx_temporal);
-	if(substream < 0 || (substream == session->told_substream && temporal == session->told_temporal))
-		return FALSE;
-	session->told_substream = substream;
-	session->told_temporal = temporal;
-	return TRUE;
-}
-
-/* Layer events take the engine lock: they go out after the table's lock. */
-static void tell_layers(GSList *changed) {
-	for(GSList *l = changed; l; l = l->next) {
-		duet_session *session = l->data;
-		duet_engine_layer_changed(engine, &session->member, session->told_substream, session->told_temporal);
-		janus_refcount_decrease(&session->ref);
-	}
-	g_slist_free(changed);
-}
-
-/* Set by the media path when a relayed layer changes (duet_plugin_layer_changed). */
-static volatile gint layers_dirty;
-
-void duet_plugin_layer_changed(void) {
-	g_atomic_int_set(&layers_dirty, 1);
-	duet_plugin_wake(janus_get_monotonic_time());
-}
-
-/* Samples the rates (once a second) and finds whom to tell of a new layer. */
-static void visit_sessions(gboolean full_second) {
-	gint64 now = janus_get_monotonic_time();
-	gboolean layers = g_atomic_int_compare_and_exchange(&layers_dirty, 1, 0);
-	if(!full_second && !layers)
-		return;
-	GSList *changed = NULL;
-	janus_mutex_lock(&sessions_mutex);
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, sessions);
-	while(g_hash_table_iter_next(&iter, NULL, &value)) {
-		duet_session *session = value;
-		if(full_second) {
-			duet_member_sample_rate(&session->member, now);
-			duet_simulcast_sample(&session->sim, now);
-		}
-		if(layers && layer_changed(session)) {
-			janus_refcount_increase(&session->ref);
-			changed = g_slist_prepend(changed, session);
-		}
-	}
-	janus_mutex_unlock(&sessions_mutex);
-	tell_layers(changed);
-}
-
-/* One wait per turn (woken early, it returns at once). */
-static void wait_next(gint64 next) {
-	g_mutex_lock(&hk_mutex);
-	gint64 left = MAX(0, next - janus_get_monotonic_time());
-	hk_planned = hk_wake ? 0 : next;
-	gint64 end = g_get_monotonic_time() + (hk_wake ? 0 : MIN(left, G_USEC_PER_SEC));
-	if(!g_atomic_int_get(&stopping))
-		g_cond_wait_until(&hk_cond, &hk_mutex, end);
-	hk_wake = FALSE;
-	hk_planned = 0;
-	g_mutex_unlock(&hk_mutex);
-}
-
-static void *housekeeping_thread(void *data) {
-	(void)data;
-	gint64 last_sample = janus_get_monotonic_time();
-	while(!g_atomic_int_get(&stopping)) {
-		gint64 next = last_sample + G_USEC_PER_SEC;
-		gint64 due = duet_engine_next_deadline(engine);
-		wait_next(due != 0 && due < next ? due : next);
-		if(g_atomic_int_get(&stopping))
-			break;
-		duet_engine_expire(engine);
-		gboolean full_second = janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC;
-		visit_sessions(full_second);
-		if(full_second)
-			last_sample = janus_get_monotonic_time();
-	}
-	return NULL;
-}
-
-static void stop_housekeeping(void) {
-	g_mutex_lock(&hk_mutex);
-	hk_wake = TRUE;
-	g_cond_broadcast(&hk_cond);
-	g_mutex_unlock(&hk_mutex);
-	g_thread_join(housekeeper);
-	housekeeper = NULL;
-}
-
-/* ---------------------------------------------------------------------- */
 /* Lifetime                                                               */
 
 static int duet_init(janus_callbacks *callback, const char *config_path) {
@@ -538,7 +433,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	GError *error = NULL;
 	worker = g_thread_try_new("duet worker", worker_thread, NULL, &error);
 	if(worker)
-		housekeeper = g_thread_try_new("duet-timers", housekeeping_thread, NULL, &error);
+		duet_housekeeping_start(engine, &error);
 	if(error) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not start a thread: %s\n", error->message);
 		g_error_free(error);
@@ -579,8 +474,7 @@ static void duet_destroy(void) {
 		g_thread_join(worker);
 		worker = NULL;
 	}
-	if(housekeeper)
-		stop_housekeeping();
+	duet_housekeeping_stop();
 	wait_engine_idle();
 	drop_lines();
 	janus_mutex_lock(&sessions_mutex);

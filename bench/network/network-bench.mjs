@@ -36,13 +36,13 @@ const PROFILES = {
 	down500: { shaping: { down: 500 } },
 	down300: { shaping: { down: 300 } },
 	'down500-loss3': { shaping: { down: 500, downLoss: 3 } },
-	step300: { shaping: { down: 'off' }, steps: [[10, { down: 300 }], [25, { down: 'off' }]], window: 40 },
+	step300: { shaping: { down: 'off' }, steps: [[10, { down: 300 }], [25, { down: 'off' }]], window: 50 },
 	up500: { shaping: { up: 500 } },
 };
 const SYSTEMS = ['duet', 'videocall', 'p2p'];
 
 function parseArgs(argv) {
-	const o = { calls: 3, profiles: Object.keys(PROFILES), systems: SYSTEMS, window: 20, warmup: 8, out: null, smoke: false };
+	const o = { calls: 3, profiles: Object.keys(PROFILES), systems: SYSTEMS, window: 20, warmup: 6, out: null, smoke: false };
 	for (let i = 0; i < argv.length; i++) {
 		const [k, v] = [argv[i], argv[i + 1]];
 		if (k === '--smoke') { o.smoke = true; continue; }

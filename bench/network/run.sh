@@ -18,7 +18,7 @@
 #   --profiles a,b                       unconstrained, down1000, down500, down300,
 #                                        down500-loss3, step300, up500
 #   --systems a,b                        duet, videocall, p2p
-#   --window S / --warmup S              measurement window (20) / warm-up (8), s
+#   --window S / --warmup S              measurement window (20) / warm-up (6), s
 #   --results NAME                       write bench/results/NAME.{tsv,txt,png}
 # Output folder: out/bench-network/<date-time> (or $DUET_E2E_OUT): calls.tsv,
 # series.tsv, one plot per profile, Janus and Chromium logs. Last line
@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$smoke" = 1 ]; then
-	args=(--calls 1 --profiles unconstrained,down1000 --warmup 3 --window 4 "${args[@]}")
+	args=(--calls 1 --profiles unconstrained,down1000 --warmup 2 --window 4 "${args[@]}")
 fi
 
 out=${DUET_E2E_OUT:-$repo/out/bench-network/$(date +%Y%m%d-%H%M%S)}

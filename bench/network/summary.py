@@ -45,7 +45,7 @@ DESCRIPTIONS = {
     "down500": "receiver's downlink 500 kbit/s",
     "down300": "receiver's downlink 300 kbit/s",
     "down500-loss3": "receiver's downlink 500 kbit/s + 3 % random loss",
-    "step300": "receiver's downlink unconstrained, 300 kbit/s from 10 s to 25 s of the window, then unconstrained"
+    "step300": "receiver's downlink unconstrained, 300 kbit/s from 10 s to 25 s of the 50-s window, then unconstrained"
     " (figures of the 300 kbit/s part)",
     "up500": "sender's uplink 500 kbit/s",
 }
@@ -58,10 +58,15 @@ def number(text):
 
 
 def cell(values):
-    values = [v for v in values if v is not None]
+    values = sorted(v for v in values if v is not None)
     if not values:
         return "-"
-    return benchlib.spread(values).replace("inf", "never")
+    if math.inf not in values:
+        return benchlib.spread(values)
+    # "never" (inf) among the values: the middle value (the upper one of an even count).
+    mid = values[len(values) // 2]
+    text = lambda x: "never" if x == math.inf else benchlib.spread([x]).split(" ")[0]  # noqa: E731
+    return "%s (%s..%s)" % (text(mid), text(values[0]), text(values[-1]))
 
 
 def main(path):

@@ -23,8 +23,9 @@
 #               if a loss is set, then CLASSIFY 1:10; UDP sent by the
 #               sender user (DUET_SHAPE_TX_USER, default duettx) = its
 #               uplink: DROP if a loss is set, CLASSIFY 1:20.
-# A direction that is "off" keeps its class at 10 Gbit/s (unlimited here),
-# so that a rate can change in the middle of a call with `tc class change`.
+# A direction that is "off" keeps its class (at 10 Gbit/s) but classifies
+# nothing into it; a rate change in the middle of a call is a `tc class
+# change` and a rebuild of chain DUET_SHAPE.
 #
 # Usage (as root, inside the namespace):
 #   shape.sh users                     create the two users if missing
@@ -84,23 +85,36 @@ class() {
 	tc qdisc "$verb" dev "$dev" parent "1:$minor" handle "$minor:" bfifo limit "$(fifo_bytes "$kbit")"
 }
 
+# Whether class 1:<minor> is shaped (its rate is not the "off" rate).
+shaped() {
+	! tc class show dev "$dev" classid "1:$1" | grep -q 'rate 10Gbit'
+}
+
 # The rules of chain DUET_SHAPE for the given loss percentages (0 = none).
+# CLASSIFY does not end the chain and the last one wins: a direction that
+# is off classifies nothing (its packets take the direct path), and when
+# both are shaped a direct call's sender->receiver packets, which are both
+# the sender's uplink and the receiver's downlink, go to the downlink's class.
 rules() {
 	local down_loss=$1 up_loss=$2 rx tx
 	rx=$(id -u "$rx_user") tx=$(id -u "$tx_user")
 	$ipt -t mangle -F DUET_SHAPE
 	local down=(-p udp -m connmark --mark "$mark" -m owner ! --uid-owner "$rx")
 	local up=(-p udp -m owner --uid-owner "$tx")
-	if [ "$down_loss" != 0 ]; then
-		$ipt -t mangle -A DUET_SHAPE "${down[@]}" -m statistic --mode random \
-			--probability "$(awk -v p="$down_loss" 'BEGIN{printf "%.4f", p/100}')" -j DROP
-	fi
-	$ipt -t mangle -A DUET_SHAPE "${down[@]}" -j CLASSIFY --set-class 1:10
 	if [ "$up_loss" != 0 ]; then
 		$ipt -t mangle -A DUET_SHAPE "${up[@]}" -m statistic --mode random \
 			--probability "$(awk -v p="$up_loss" 'BEGIN{printf "%.4f", p/100}')" -j DROP
 	fi
-	$ipt -t mangle -A DUET_SHAPE "${up[@]}" -j CLASSIFY --set-class 1:20
+	if shaped 20; then
+		$ipt -t mangle -A DUET_SHAPE "${up[@]}" -j CLASSIFY --set-class 1:20
+	fi
+	if [ "$down_loss" != 0 ]; then
+		$ipt -t mangle -A DUET_SHAPE "${down[@]}" -m statistic --mode random \
+			--probability "$(awk -v p="$down_loss" 'BEGIN{printf "%.4f", p/100}')" -j DROP
+	fi
+	if shaped 10; then
+		$ipt -t mangle -A DUET_SHAPE "${down[@]}" -j CLASSIFY --set-class 1:10
+	fi
 }
 
 init() {

@@ -5,7 +5,9 @@ socket owners as the media it stands for.
 
   down: the receiving socket belongs to the impaired user (DUET_SHAPE_RX_USER,
         like the receiving Chromium); it says hello first, so that its flow's
-        conntrack entry gets the shaping mark; the sender is root (like Janus).
+        conntrack entry gets the shaping mark; the sender is the sender user
+        (like the other browser of a direct call; Janus, root, matches the
+        same "anyone but the impaired user" rule).
   up:   the sending socket belongs to the sender user (DUET_SHAPE_TX_USER,
         like the sending Chromium); the receiver is root.
 
@@ -83,50 +85,75 @@ def receive(sock, quiet=0.6):
         nbytes += len(data)
 
 
-def run_phase(direction, kbit, seconds, rx_user, tx_user):
-    """One phase: fork a sender, receive here; returns (received, bytes, first, last, sent)."""
+def in_child(user, fn):
+    """Run fn() in a forked child as `user`; returns a function that waits and gives fn's result."""
     r, w = os.pipe()
-    if direction == "down":
-        # The sender is root (like Janus); its socket exists before the receiver says hello.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind((A, 0))
-        tx_port = sock.getsockname()[1]
-        # The receiving socket is the impaired user's: made in a child as that user.
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            drop_to(rx_user)
-            mine = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            mine.bind((B, 0))
-            for _ in range(3):  # hello: marks the flow's conntrack entry as the impaired user's
-                mine.sendto(b"hi", (A, tx_port))
-            result = receive(mine)
-            os.write(w, json.dumps(result).encode())
-            os._exit(0)
-        os.close(w)
-        sock.settimeout(3)
-        _, peer = sock.recvfrom(100)
-        sent = blast(sock, peer, kbit, seconds)
-        received = tuple(json.loads(os.read(r, 1000).decode()))
-        os.waitpid(pid, 0)
-        return received + (sent,)
-    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    rx.bind((B, 0))
-    dest = rx.getsockname()
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        drop_to(tx_user)
+        try:
+            drop_to(user)
+            os.write(w, json.dumps(fn()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+
+    def result():
+        data = b""
+        while True:
+            chunk = os.read(r, 4096)
+            if not chunk:
+                break
+            data += chunk
+        os.close(r)
+        os.waitpid(pid, 0)
+        return json.loads(data.decode()) if data else None
+
+    return result
+
+
+def run_phase(direction, kbit, seconds, rx_user, tx_user):
+    """One phase; returns (received, bytes, first, last arrival, sent)."""
+    if direction == "down":
+        # The sender is the sender user (like a direct call's; Janus's root
+        # packets match the same rule); the receiving socket is the impaired
+        # user's and says hello first, which marks the flow.
+        port_r, port_w = os.pipe()
+
+        def send():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((A, 0))
+            os.write(port_w, str(sock.getsockname()[1]).encode())
+            sock.settimeout(3)
+            _, peer = sock.recvfrom(100)
+            return blast(sock, peer, kbit, seconds)
+
+        sent = in_child(tx_user, send)
+        os.close(port_w)
+        tx_port = int(os.read(port_r, 100).decode())
+        os.close(port_r)
+
+        def recv():
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((B, 0))
+            for _ in range(3):
+                sock.sendto(b"hi", (A, tx_port))
+            return receive(sock)
+
+        received = in_child(rx_user, recv)
+        return tuple(received()) + (sent(),)
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind((B, 0))
+    dest = rx.getsockname()
+
+    def send_up():
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind((A, 0))
-        sent = blast(sock, dest, kbit, seconds)
-        os.write(w, str(sent).encode())
-        os._exit(0)
-    os.close(w)
+        return blast(sock, dest, kbit, seconds)
+
+    sent = in_child(tx_user, send_up)
     received = receive(rx)
-    sent = int(os.read(r, 100).decode() or 0)
-    os.waitpid(pid, 0)
-    return received + (sent,)
+    return received + (sent(),)
 
 
 def main():

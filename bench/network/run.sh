@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 if [ "$smoke" = 1 ]; then
-	args=(--calls 1 --profiles unconstrained,down1000 --warmup 2 --window 4 "${args[@]}")
+	args=(--calls 1 --profiles "unconstrained,down1000" --warmup 2 --window 4 "${args[@]}")
 fi
 
 out=${DUET_E2E_OUT:-$repo/out/bench-network/$(date +%Y%m%d-%H%M%S)}

@@ -99,21 +99,21 @@ rules() {
 	local down_loss=$1 up_loss=$2 rx tx
 	rx=$(id -u "$rx_user") tx=$(id -u "$tx_user")
 	$ipt -t mangle -F DUET_SHAPE
-	local down=(-p udp -m connmark --mark "$mark" -m owner ! --uid-owner "$rx")
-	local up=(-p udp -m owner --uid-owner "$tx")
+	local down_match=(-p udp -m connmark --mark "$mark" -m owner ! --uid-owner "$rx")
+	local up_match=(-p udp -m owner --uid-owner "$tx")
 	if [ "$up_loss" != 0 ]; then
-		$ipt -t mangle -A DUET_SHAPE "${up[@]}" -m statistic --mode random \
+		$ipt -t mangle -A DUET_SHAPE "${up_match[@]}" -m statistic --mode random \
 			--probability "$(awk -v p="$up_loss" 'BEGIN{printf "%.4f", p/100}')" -j DROP
 	fi
 	if shaped 20; then
-		$ipt -t mangle -A DUET_SHAPE "${up[@]}" -j CLASSIFY --set-class 1:20
+		$ipt -t mangle -A DUET_SHAPE "${up_match[@]}" -j CLASSIFY --set-class 1:20
 	fi
 	if [ "$down_loss" != 0 ]; then
-		$ipt -t mangle -A DUET_SHAPE "${down[@]}" -m statistic --mode random \
+		$ipt -t mangle -A DUET_SHAPE "${down_match[@]}" -m statistic --mode random \
 			--probability "$(awk -v p="$down_loss" 'BEGIN{printf "%.4f", p/100}')" -j DROP
 	fi
 	if shaped 10; then
-		$ipt -t mangle -A DUET_SHAPE "${down[@]}" -j CLASSIFY --set-class 1:10
+		$ipt -t mangle -A DUET_SHAPE "${down_match[@]}" -j CLASSIFY --set-class 1:10
 	fi
 }
 

@@ -13,7 +13,7 @@ packages=(
 	clang libclang-rt-14-dev
 	# run and test
 	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
-	curl iproute2 util-linux python3 python3-pytest python3-aiortc
+	curl iproute2 iptables util-linux python3 python3-pytest python3-aiortc
 	python3-requests python3-websockets python3-aiohttp
 	# soak under valgrind (gdb: malloc_trim in the idle Janus), benchmark plots
 	valgrind gdb gnuplot-nox

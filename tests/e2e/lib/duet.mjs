@@ -44,8 +44,9 @@ export function uniqueRoom(label) {
  * page for `room`. Nothing is joined yet; call join().
  */
 export class Peer {
-	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '' } = {}) {
-		const b = await browser();
+	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '', browser: other = null } = {}) {
+		// The shared Chromium, or another Chromium process (lib/chromium.mjs).
+		const b = other || await browser();
 		const context = await b.newContext(mobile
 			? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 			: { viewport });

@@ -1,7 +1,8 @@
 // Static server for the demo page in the tests: html/ at /, Debian's
 // /usr/share/javascript (janus.js, adapter.js) at /javascript/ — the same
 // layout scripts/demo.sh serves — and the call setup benchmark's pages
-// (bench/setup/) at /bench/setup/. Usage: node serve.mjs <port> [host]
+// (bench/setup/) at /bench/setup/, the shaped-link benchmark's direct-call
+// page (bench/network/) at /bench/network/. Usage: node serve.mjs <port> [host]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ const htmlRoot = path.join(repoRoot, 'html');
 const MOUNTS = [
 	['/javascript/', '/usr/share/javascript'],
 	['/bench/setup/', path.join(repoRoot, 'bench/setup')],
+	['/bench/network/', path.join(repoRoot, 'bench/network')],
 ];
 const port = Number(process.argv[2] || 8000);
 const host = process.argv[3] || '127.0.0.1';

@@ -39,7 +39,7 @@ fail_setup() {
 node "$here/lib/serve.mjs" "$page_port" 127.0.0.1 >"$out/page-server.log" 2>&1 &
 server_pid=$!
 
-# Chromium: the flags of shared/notes/environment.md, plus no throttling of
+# Chromium: headless with a fake camera and microphone, plus no throttling of
 # windows that are not in front (every peer has its own window).
 profile=$(mktemp -d /tmp/duet-e2e-chromium.XXXXXX)
 /usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic \

@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "member.h"
+#include "janus_compat.h"
 
 #define DUET_PACKAGE "janus.plugin.duet"
 #define DUET_NAME "JANUS Duet plugin"

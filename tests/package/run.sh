@@ -96,6 +96,19 @@ rm -rf "$out"
 mkdir -p "$out"
 check build build || finish
 dpkg-deb -I "$deb" | grep -E '^ (Package|Version|Depends|Recommends):'
+
+# The dependency pins the Janus plugin API of the headers it was built with:
+# janus (>= the janus-dev version), janus (<< the first release with another API).
+api_dependency() {
+	local api depends
+	api=$(sed -n 's/^#define[[:space:]]*JANUS_PLUGIN_API_VERSION[[:space:]]*\([0-9]*\).*/\1/p' /usr/include/janus/plugins/plugin.h)
+	depends=$(dpkg-deb -f "$deb" Depends)
+	echo "API $api: $depends"
+	grep -qE "(^|, )janus \(>= [0-9.]+\), janus \(<< [0-9.]+~\)" <<<"$depends" &&
+		dpkg-deb -f "$deb" Description | grep -q "Janus plugin API $api"
+}
+check depends api_dependency
+cat "$out/depends.log"
 dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '(\.so|\.jcfg|api\.md|index\.html)$'
 
 # 2. lintian: no error, no warning (informational tags are listed only).

@@ -52,7 +52,10 @@ result "no references outside the repository" "$([ -z "$hits" ] && echo 0 || ech
 # 2. The API reference covers the request table and the error codes.
 api=docs/api.md
 missing=""
-for name in $(sed -n 's/^[[:space:]]*{"\([a-z_]*\)",[[:space:]]*\(A\)\{0,1\}SYNC.*/\1/p' plugins/duet/routes.c); do
+requests=$(sed -n 's/^[[:space:]]*{"\([a-z_]*\)",[[:space:]]*\(A\)\{0,1\}SYNC.*/\1/p' plugins/duet/routes.c)
+# The table is read by its layout; finding too few rows means the layout changed.
+[ "$(wc -w <<<"$requests")" -ge 10 ] || missing="$missing (routes.c: request table not found)"
+for name in $requests; do
 	grep -q "^#.*\`$name\`" "$api" || missing="$missing request:$name"
 done
 for field in $(grep -oE '\{"[a-z_]+", DUET_P_|(STRING|BOOL|INT)\("[a-z_]+"' plugins/duet/routes.c |

@@ -11,7 +11,7 @@
 #      error code (plugins/duet/errors.h).
 # Usage: tests/docs/check.sh   Prints "N passed, N failed" as its last line.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 passed=0
 failed=0

@@ -33,18 +33,9 @@ prefix=$("$repo/scripts/janus-source.sh" | tail -1) || fail_setup "could not bui
 [ -x "$prefix/bin/janus" ] || fail_setup "no Janus in $prefix"
 echo "janus14: $("$prefix/bin/janus" --version 2>/dev/null | head -1) in $prefix"
 
-# A copy of the source tree (tracked and new files, no build outputs).
+# A copy of the source tree: the in-tree build stays Debian's.
 src=$out/src
-mkdir -p "$src"
-if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
-	(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^tests/fuzz/corpus/' |
-		tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$src") ||
-		fail_setup "could not copy the source tree"
-else
-	(cd "$repo" && tar --exclude=./out --exclude=./node_modules --exclude=.libs --exclude='*.o' \
-		--exclude='*.lo' --exclude=./Makefile --exclude=./config.status -cf - .) | tar -xf - -C "$src" ||
-		fail_setup "could not copy the source tree"
-fi
+"$repo/tests/lib/copy-tree.sh" "$src" || fail_setup "could not copy the source tree"
 (
 	cd "$src" && autoreconf -fi &&
 		PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}" ./configure --enable-werror &&

@@ -40,13 +40,13 @@ finish() {
 # Janus's stock configuration, in a private folder: only the configuration
 # and log folders differ (the namespace keeps its ports to itself).
 stock_janus() {
-	local dir pid rc=1 i
+	local dir pid rc=1
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/duet-package-janus.XXXXXX")
 	cp /etc/janus/*.jcfg "$dir/"
 	sed -i "s|^\(\s*\)configs_folder = .*|\1configs_folder = \"$dir\"|" "$dir/janus.jcfg"
 	janus -C "$dir/janus.jcfg" -F "$dir" -L "$dir/janus.log" -N >"$dir/stdout" 2>&1 &
 	pid=$!
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		if curl -sf http://127.0.0.1:8088/janus/info >"$dir/info.json"; then
 			rc=0
 			break
@@ -82,14 +82,7 @@ deb=$out/${pkg}_${version}_$arch.deb
 
 # 1. Build from a copy of the tracked and new files (no build outputs).
 build() {
-	mkdir -p "$out/src" || return 1
-	if git -C "$repo" rev-parse --git-dir >/dev/null 2>&1; then
-		(cd "$repo" && git ls-files -co --exclude-standard -z | grep -zv '^tests/fuzz/corpus/' |
-			tar --null -T - --ignore-failed-read -cf - | tar -xf - -C "$out/src") || return 1
-	else
-		(cd "$repo" && tar --exclude=./out --exclude=./node_modules --exclude=.libs --exclude='*.o' \
-			--exclude='*.lo' --exclude=./Makefile --exclude=./config.status -cf - .) | tar -xf - -C "$out/src" || return 1
-	fi
+	"$repo/tests/lib/copy-tree.sh" "$out/src" || return 1
 	(cd "$out/src" && dpkg-buildpackage -us -uc -b) && [ -f "$deb" ]
 }
 rm -rf "$out"

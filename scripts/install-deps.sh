@@ -19,6 +19,12 @@ packages=(
 	valgrind gdb gnuplot-nox
 	# browser tests
 	chromium nodejs npm
+	# Janus 1.4.1 built from source (scripts/janus-source.sh, tests/janus14)
+	libmicrohttpd-dev libssl-dev libsrtp2-dev libsofia-sip-ua-dev libopus-dev
+	libogg-dev libcurl4-openssl-dev liblua5.3-dev libconfig-dev gengetopt
+	libwebsockets-dev libusrsctp-dev git
+	# the Debian package (tests/package)
+	dpkg-dev debhelper fakeroot lintian
 )
 if [ "${1:-}" = --no-browser ]; then
 	packages=("${packages[@]/chromium/}")

@@ -5,10 +5,14 @@
 # concurrency stress program under TSan and under ASan+UBSan), the
 # integration tests against the real Janus, the churn soak through the real
 # Janus (short form, with its valgrind variant), and the Chromium
-# end-to-end tests. Ends with one line "N passed, N failed". Run as root (the tests
+# end-to-end tests, all against Debian's Janus 1.1.2; then Janus 1.4.1 built
+# from source (janus14: the integration suite and the end-to-end call
+# against it), the Debian package (package: dpkg-buildpackage, lintian,
+# install into a stock Janus, purge) and the documentation check (docs).
+# Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e bench (default: all)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e bench janus14 package docs (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -16,7 +20,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e bench)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e bench janus14 package docs)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -106,6 +110,9 @@ for suite in "${suites[@]}"; do
 	soak) tests/soak/run.sh --short 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
 	bench) bench_suite 2>&1 | tee "$log" ;;
+	janus14) tests/janus14/run.sh 2>&1 | tee "$log" ;;
+	package) tests/package/run.sh 2>&1 | tee "$log" ;;
+	docs) tests/docs/check.sh 2>&1 | tee "$log" ;;
 	*) echo "unknown suite: $suite" | tee "$log"; false ;;
 	esac
 	count "$suite" "${PIPESTATUS[0]}" "$log"

@@ -5,7 +5,7 @@
  *   DuetSignaling  wraps janus.js: one Janus session, one handle attached to
  *                  "janus.plugin.duet", requests as Promises, pushed plugin
  *                  events and WebRTC callbacks as emitted events.
- *   DuetCall       the call flow of the contract (shared/spec/api.md): join,
+ *   DuetCall       the call flow of the API (docs/api.md): join,
  *                  the second joiner offers, the first answers, renegotiation,
  *                  hangup/leave, taking a seat back after a reload. It emits
  *                  "state" whenever what the UI should show changes.

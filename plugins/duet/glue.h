@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "member.h"
+#include "janus_compat.h"
 #include "simulcast.h"
 
 #define DUET_PACKAGE "janus.plugin.duet"

@@ -115,14 +115,8 @@ void duet_simulcast_relay(duet_session *sender, janus_plugin_rtp *packet, janus_
 	uint16_t seq = ntohs(header->seq_number);
 	count_layer(sim, ssrc, packet->length);
 	retarget(sender, receiver);
-#if JANUS_PLUGIN_API_VERSION > 102 /* 1.1.x has no dependency descriptors here */
-	gboolean relay = janus_rtp_simulcasting_context_process_rtp(&sim->context, packet->buffer, packet->length,
-	    packet->extensions.dd_content, packet->extensions.dd_len, sim->ssrcs, sim->rids, sim->vcodec, &sim->switching,
-	    &sim->rid_mutex);
-#else
-	gboolean relay = janus_rtp_simulcasting_context_process_rtp(&sim->context, packet->buffer, packet->length,
-	    sim->ssrcs, sim->rids, sim->vcodec, &sim->switching, &sim->rid_mutex);
-#endif
+	gboolean relay = duet_simulcast_process_rtp(&sim->context, packet->buffer, packet->length, sim->ssrcs, sim->rids,
+	    sim->vcodec, &sim->switching, &sim->rid_mutex);
 	if(sim->context.need_pli)
 		duet_media_keyframe(sender, TRUE);
 	if(!relay)

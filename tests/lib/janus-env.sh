@@ -27,12 +27,20 @@
 #   --rtp-port-range <a-b> UDP ports for media (default 20000-20999)
 #
 # Environment: DUET_PLUGIN is the plugin to load (default: this build's
-# plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus).
+# plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus,
+# Debian's); JANUS_LIB the folder holding that Janus's plugins/, transports/
+# and events/ (default: PREFIX/lib/janus when JANUS_BIN is PREFIX/bin/janus
+# and that folder exists, as in a Janus built from source, else Debian's
+# /usr/lib/x86_64-linux-gnu/janus).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-janus_lib=/usr/lib/x86_64-linux-gnu/janus
+janus_lib=${JANUS_LIB:-}
+if [ -z "$janus_lib" ] && [ -n "${JANUS_BIN:-}" ] && [ -d "$(dirname "$JANUS_BIN")/../lib/janus/transports" ]; then
+	janus_lib=$(cd "$(dirname "$JANUS_BIN")/../lib/janus" && pwd)
+fi
+janus_lib=${janus_lib:-/usr/lib/x86_64-linux-gnu/janus}
 admin_secret=duetadmin
 
 usage() {

@@ -86,7 +86,7 @@ void janus_rtp_simulcasting_cleanup(int *rid_ext_id, uint32_t *ssrcs, char **rid
 	}
 }
 
-#if JANUS_PLUGIN_API_VERSION > 102
+#ifdef DUET_JANUS_SIMULCAST_DD /* Janus >= 1.2 (configure checks the header) */
 gboolean janus_rtp_simulcasting_context_process_rtp(janus_rtp_simulcasting_context *context, char *buf, int len,
     uint8_t *dd_content, int dd_len, uint32_t *ssrcs, char **rids, janus_videocodec vcodec,
     janus_rtp_switching_context *sc, janus_mutex *rid_mutex) {

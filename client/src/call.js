@@ -114,6 +114,11 @@ export class DuetCall extends Emitter {
 		s.on('cleanup', mine(() => this._onCleanup()));
 	}
 
+	/** Whether the next call sends the camera as simulcast layers. */
+	get simulcast() { return !!this.options.simulcast; }
+
+	set simulcast(on) { this.options.simulcast = !!on; }
+
 	/** The Janus address in use (the first of `server` that answered). */
 	get server() { return this.session ? this.session.serverUrl : null; }
 

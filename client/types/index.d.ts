@@ -472,6 +472,8 @@ export declare class DuetCall {
 	readonly muted: MuteState;
 	readonly settings: ConfiguredAnswer | null;
 	readonly screenSharing: boolean;
+	/** Whether the next call sends the camera as simulcast layers (the `simulcast` option). */
+	simulcast: boolean;
 	readonly localStream: MediaStream;
 	readonly remoteStream: MediaStream;
 	/** Offers of ours that lost a glare. */

@@ -75,8 +75,6 @@ const ERROR_TEXT = {
 const ui = {
 	call: null,
 	room: null,
-	localStream: new MediaStream(),
-	remoteStream: new MediaStream(),
 	stats: null,
 	statsTimer: null,
 	busy: false,
@@ -342,7 +340,7 @@ function renderScreen(on) {
 
 function renderRemoteOverlay() {
 	const state = ui.call.state;
-	const hasVideo = ui.remoteStream.getVideoTracks().length > 0;
+	const hasVideo = ui.call.remoteStream.getVideoTracks().length > 0;
 	let text = '';
 	if (state === 'waiting' || state === 'joining') text = 'Nobody here yet';
 	else if (state === 'ended') text = 'Call ended';

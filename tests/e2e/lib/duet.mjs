@@ -49,7 +49,7 @@ export function uniqueRoom(label) {
  * page for `room`. Nothing is joined yet; call join().
  */
 export class Peer {
-	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '' } = {}) {
+	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '', path: pagePath = null } = {}) {
 		const b = await browser();
 		const context = await b.newContext(mobile
 			? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
@@ -57,6 +57,11 @@ export class Peer {
 		await context.addInitScript({ path: HOOKS });
 		const page = await context.newPage();
 		const peer = new Peer(name, room, context, page);
+		if (pagePath) {
+			// Another page than the demo (the tests' library page, the React example).
+			await page.goto(`${BASE_URL}${pagePath}`);
+			return peer;
+		}
 		const janusjs = JANUSJS && !query.includes('janusjs=') ? `&janusjs=${JANUSJS}` : '';
 		await page.goto(`${BASE_URL}/?room=${encodeURIComponent(room)}${query}${janusjs}`);
 		// Connected to Janus and attached to the plugin: the Join button is enabled.

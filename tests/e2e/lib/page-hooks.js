@@ -6,6 +6,7 @@
 //   - the Janus traffic on WebSockets: when the page sent join/offer/answer,
 //     when joined/offer/answer/webrtcup arrived (call setup timings), and how
 //     many of its offers were refused (glare);
+//   - dropSockets(): close the page's WebSockets (a transport drop);
 //   - holdOffers()/releaseOffers(): keep the page's offer requests on the
 //     wire until released (to make two offers meet at Janus: glare);
 //   - the first remote video frame presented (requestVideoFrameCallback on
@@ -19,6 +20,7 @@
 		offerTx: new Set(),
 		holding: false,
 		held: [],
+		sockets: [],
 	};
 	const first = (name, at = now()) => { if (t.timings[name] === undefined) t.timings[name] = at; };
 
@@ -33,6 +35,7 @@
 	window.WebSocket = class extends OrigWS {
 		constructor(...args) {
 			super(...args);
+			t.sockets.push(this);
 			super.addEventListener('message', (ev) => onIncoming(ev.data));
 		}
 
@@ -78,6 +81,8 @@
 		glares: () => t.glares,
 		holdOffers: () => { t.holding = true; },
 		offerHeld: () => t.held.length > 0,
+		// Cut the page's WebSocket connections, as a network drop would.
+		dropSockets: () => { const n = t.sockets.filter((s) => s.readyState === 1).length; t.sockets.forEach((s) => s.close()); return n; },
 		releaseOffers: () => { t.holding = false; const h = t.held; t.held = []; h.forEach((f) => f()); },
 	};
 })();

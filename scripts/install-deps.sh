@@ -19,6 +19,9 @@ packages=(
 	valgrind gdb gnuplot-nox
 	# browser tests
 	chromium nodejs npm
+	# npm ci: janode (examples/node-admin) depends on unix-dgram, a native
+	# addon built at install time with node-gyp
+	g++ make
 )
 if [ "${1:-}" = --no-browser ]; then
 	packages=("${packages[@]/chromium/}")

@@ -458,24 +458,30 @@ export class DuetCall extends Emitter {
 	/* Reconnection                                                      */
 
 	async _onLost(err) {
-		if (GONE.includes(this.state) || this.state === 'reconnecting') return;
+		if (GONE.includes(this.state) || this.state === 'reconnecting' || !this.session) return;
 		const old = this.session;
-		const rejoin = this.room && this._joinOptions && this.options.reconnect !== false;
+		this.session = null;   // what the old session still reports is ignored from now on
+		const rejoin = !!(this.room && this._joinOptions && this.options.reconnect !== false);
+		this._set(rejoin ? 'reconnecting' : 'failed', { error: err, lost: true });
 		this._closeMediaOf(old);
-		if (old) old.close();
-		if (!rejoin) { this._set('failed', { error: err, lost: true }); return; }
-		this._set('reconnecting', { error: err });
+		old.close();
+		this.remoteStream = new MediaStream();
+		this.emit('remoteStream', this.remoteStream);
+		if (!rejoin) return;
 		const attempts = typeof this.options.reconnect === 'number' ? this.options.reconnect : 6;
 		for (let i = 0; i < attempts && this.state === 'reconnecting'; i++) {
 			await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** i, 4000)));
+			let session = null;
 			try {
-				this.session = await this._newSession();
+				session = await this._newSession();
+				this.session = session;
 				const joined = await this._join(this._joinOptions);
 				this._startPreview();
 				await this._afterJoin(joined);
 				this.emit('reconnected', { attempts: i + 1 });
 				return;
 			} catch (e) {
+				if (session) { this.session = null; session.close(); }
 				if (e.source === 'duet') { this._set('failed', { error: e, lost: true }); return; }
 			}
 		}

@@ -26,22 +26,34 @@ export function memoryStorage() {
 	};
 }
 
+/** The seat of one DuetCall: in `storage` (for a reload) and in memory (for a transport drop). */
 export class SeatStore {
-	constructor(storage) { this.storage = storage; }
-
-	async load(room) {
-		if (!this.storage) return null;
-		try {
-			const seat = JSON.parse(await this.storage.getItem(KEY));
-			return seat && seat.room === room && seat.id && seat.reconnect_token ? seat : null;
-		} catch (e) {
-			return null;
-		}
+	constructor(storage) {
+		this.storage = storage;
+		this.memory = null;
 	}
 
-	async save(seat) { if (this.storage) await this.storage.setItem(KEY, JSON.stringify(seat)); }
+	async load(room) {
+		let seat = this.memory;
+		if (this.storage) {
+			try {
+				seat = JSON.parse(await this.storage.getItem(KEY)) || seat;
+			} catch (e) {
+				// unreadable: keep the one in memory
+			}
+		}
+		return seat && seat.room === room && seat.id && seat.reconnect_token ? seat : null;
+	}
 
-	async clear() { if (this.storage) await this.storage.removeItem(KEY); }
+	async save(seat) {
+		this.memory = seat;
+		if (this.storage) await this.storage.setItem(KEY, JSON.stringify(seat));
+	}
+
+	async clear() {
+		this.memory = null;
+		if (this.storage) await this.storage.removeItem(KEY);
+	}
 }
 
 export const SEAT_KEY = KEY;

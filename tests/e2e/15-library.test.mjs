@@ -120,3 +120,19 @@ e2e('a reload takes the seat back, and so does a dropped transport', async (open
 	assert.equal(await b.page.evaluate(() => window.call.id), id, 'same seat after the transport came back');
 	await expectMedia(a, b);
 });
+
+e2e('simulcast: true sends the camera as three layers', async (open) => {
+	const room = uniqueRoom('libsim');
+	const a = await open('Ana', room, page(room, 'Ana'));
+	await waitState(a, 'waiting');
+	const b = await open('Ben', room, page(room, 'Ben', '&simulcast=1'));   // Ben joins second: he offers
+	await b.page.waitForFunction(() => window.call && window.call.peerConnection
+		&& window.call.peerConnection.getSenders().some((s) => s.track && s.track.kind === 'video'), null, { timeout: 20000 });
+	const layers = await b.page.evaluate(() => {
+		const sender = window.call.peerConnection.getSenders().find((s) => s.track && s.track.kind === 'video');
+		return sender.getParameters().encodings.map((e) => e.rid);
+	});
+	assert.deepEqual(layers, ['h', 'm', 'l']);
+	assert.equal(await b.page.evaluate(() => window.call.simulcast), true);
+	assert.equal(await a.page.evaluate(() => window.call.simulcast), false);
+});

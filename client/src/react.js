@@ -24,7 +24,9 @@ export function useDuetCall(room, options = {}) {
 		call.on('remoteStream', (remoteStream) => update({ remoteStream }));
 		call.on('muted', (muted) => update({ muted }));
 		call.on('error', (error) => update({ error }));
-		call.open().then(() => call.join(Object.assign({}, optionsRef.current, { room }))).catch((error) => update({ error }));
+		// Unmounted while connecting: close again once open (close() before open() has nothing to close yet).
+		call.open().then(() => (cancelled ? call.close() : call.join(Object.assign({}, optionsRef.current, { room }))))
+			.catch((error) => update({ error }));
 		return () => {
 			cancelled = true;
 			callRef.current = null;

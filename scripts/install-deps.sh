@@ -25,6 +25,9 @@ packages=(
 	libwebsockets-dev libusrsctp-dev git
 	# the Debian package (tests/package)
 	dpkg-dev debhelper fakeroot lintian
+	# npm ci: janode (examples/node-admin) depends on unix-dgram, a native
+	# addon built at install time with node-gyp
+	g++ make
 )
 if [ "${1:-}" = --no-browser ]; then
 	packages=("${packages[@]/chromium/}")

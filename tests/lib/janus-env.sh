@@ -5,7 +5,7 @@
 # (never /etc/janus), a plugins folder with only the plugins under test,
 # a transports folder with only HTTP and WebSocket, and the log. Janus
 # listens on loopback only: HTTP 127.0.0.1:8088, WebSocket 127.0.0.1:8188,
-# Admin API 127.0.0.1:7088/admin. Media candidates use the veth address
+# Admin API 127.0.0.1:7088/admin (and WebSocket 127.0.0.1:7188). Media candidates use the veth address
 # 10.99.0.1 made by tests/lib/netns.sh (pass --interface to change it).
 #
 # Usage:
@@ -116,7 +116,9 @@ general: {
 	wss = false
 }
 admin: {
-	admin_ws = false
+	admin_ws = true
+	admin_ws_port = 7188
+	admin_ws_ip = "127.0.0.1"
 	admin_wss = false
 }
 EOF

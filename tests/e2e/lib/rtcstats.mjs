@@ -5,7 +5,7 @@
 // presented since the previous sample (requestVideoFrameCallback).
 //
 // `which` names where the page keeps its PeerConnection: 'duet' (the demo
-// page, window.duet.pc()), 'minimal' (bench/setup/minimal.html,
+// page, the tests' page hooks' pc()), 'minimal' (bench/setup/minimal.html,
 // window.vcbench.pc()), 'p2p' (bench/network/p2p.html, window.p2p.pc).
 
 /** Start noting every presented frame of #remote-video (call once the call is up). */
@@ -30,7 +30,7 @@ export async function installFrameClock(page) {
  */
 export async function sample(page, which) {
 	return page.evaluate(async (w) => {
-		const pc = w === 'duet' ? window.duet && window.duet.pc()
+		const pc = w === 'duet' ? (window.__duetTest && window.__duetTest.pc()) || (window.duet && window.duet.pc())
 			: w === 'minimal' ? window.vcbench && window.vcbench.pc() : window.p2p && window.p2p.pc;
 		const clock = window.__frameClock;
 		const frames = clock ? clock.frames.splice(0) : [];
@@ -82,7 +82,7 @@ export async function sample(page, which) {
  */
 export async function negotiated(page, which) {
 	const sdps = await page.evaluate((w) => {
-		const pc = w === 'duet' ? window.duet && window.duet.pc()
+		const pc = w === 'duet' ? (window.__duetTest && window.__duetTest.pc()) || (window.duet && window.duet.pc())
 			: w === 'minimal' ? window.vcbench && window.vcbench.pc() : window.p2p && window.p2p.pc;
 		if (!pc || !pc.localDescription || !pc.remoteDescription) return null;
 		return [pc.localDescription.sdp, pc.remoteDescription.sdp];

@@ -1,4 +1,4 @@
-// 15. A shaped link (issue 11): the receiver's downlink is 500 kbit/s
+// 19. A shaped link (issue 11): the receiver's downlink is 500 kbit/s
 // (tests/lib/shape.sh), the sender plays a 640x480 clip with detail and
 // motion (so that it would send ~1.7 Mbit/s). Within 20 s of the call
 // coming up, the receiver must decode frames continuously (at least
@@ -39,7 +39,7 @@ e2e('[fails until issue 11 adapts] a receiver on a 500 kbit/s downlink keeps dec
 	shape('set', '--down', LINK_KBIT);
 	console.log(shape('probe', 'down', LINK_KBIT));
 	for (const [side, user] of [['rx', 'duetrx'], ['tx', 'duettx']]) {
-		procs.push(await launchChromium({ user, video: clip, log: path.join(OUT, `chromium-15-${side}.log`) }));
+		procs.push(await launchChromium({ user, video: clip, log: path.join(OUT, `chromium-19-${side}.log`) }));
 	}
 	const room = uniqueRoom('shaped');
 	const rx = await open('Ana', room, { browser: procs[0].browser });

@@ -48,7 +48,9 @@ async function poll(what, check, timeout, describe) {
 
 e2e('a simulcasting sender sends three layers; the receiver gets the top one, and substream 0 on request', async (open) => {
 	const room = uniqueRoom('simulcast');
-	const rx = await open('Ana', room, page(room, 'Ana'));
+	// Both 720p: the pages share one fake camera, which opens at the first
+	// page's resolution (the receiver's, here).
+	const rx = await open('Ana', room, page(room, 'Ana', '&hd=1'));
 	await waitState(rx, 'waiting');
 	const tx = await open('Ben', room, page(room, 'Ben', '&simulcast=1&hd=1'));
 	await Promise.all([waitState(rx, 'in-call'), waitState(tx, 'in-call')]);

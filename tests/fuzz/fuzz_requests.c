@@ -766,10 +766,12 @@ static void settle(gboolean idle) {
 		 * (pc.c): the loop runs it, so run the loop while waiting. */
 		g_mutex_lock(&state_lock);
 		gint64 until = g_get_monotonic_time() + WAIT_US;
-		while(unanswered() > 0 && stub_loop_pending(loop) == 0) {
+		/* ... and a line may hand a JSEP to the worker (pc.c), with what
+		 * follows it: wait for the worker to be idle too. */
+		while((unanswered() > 0 || !stub_worker_idle()) && stub_loop_pending(loop) == 0) {
 			if(run_for_parked())
 				continue;
-			if(stub_worker_idle() && let_time_pass())
+			if(unanswered() > 0 && stub_worker_idle() && let_time_pass())
 				continue;
 			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 50) &&
 			    g_get_monotonic_time() > until)
@@ -777,7 +779,7 @@ static void settle(gboolean idle) {
 		}
 		gboolean answered = unanswered() == 0;
 		g_mutex_unlock(&state_lock);
-		if(stub_loop_run(loop) == 0 && answered)
+		if(stub_loop_run(loop) == 0 && answered && stub_worker_idle())
 			break;
 	}
 	if(!idle)

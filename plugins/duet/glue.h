@@ -53,9 +53,13 @@ extern const duet_host duet_janus_host;
 
 /* plugin.c: asks the worker to deliver a member's line (it holds a JSEP). */
 void duet_plugin_schedule(duet_member *member);
-/* A line deadline appeared: the housekeeping timer wakes if it is earlier
- * than its next wake. */
+/* housekeeping.c: the timer thread. A line deadline appeared: the timer
+ * wakes if it is earlier than its next wake. */
+void duet_housekeeping_start(duet_engine *engine, GError **error);
+void duet_housekeeping_stop(void);
 void duet_plugin_wake(gint64 deadline);
+/* plugin.c: samples every session's received bitrate. */
+void duet_plugin_sample_rates(void);
 /* destroy() has begun. */
 gboolean duet_plugin_stopping(void);
 

@@ -4,11 +4,10 @@
  * This file is glue only: it keeps the table of sessions (one per handle),
  * hands requests to the engine (sync ones at once, async ones through a
  * queue and one worker thread, in arrival order), hands packets to the
- * media path, and runs a housekeeping tick that expires held seats, fires
- * the participants' line deadlines (pc.h) and samples bitrates. No thread
- * here waits for a room: the worker pops requests and delivers lines the
- * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the
- * API reference is docs/api.md.
+ * media path, and starts the housekeeping timer (housekeeping.c). No thread
+ * here waits for a room: the worker pops requests and delivers the lines
+ * (pc.h) the engine hands it. Behaviour lives in engine.c and
+ * requests_*.c; the API reference is docs/api.md.
  */
 #include <debug.h>
 #include <utils.h>
@@ -73,7 +72,7 @@ static volatile gint initialized, stopping;
 static GHashTable *sessions; /* janus_plugin_session -> duet_session */
 static janus_mutex sessions_mutex = JANUS_MUTEX_INITIALIZER;
 static GAsyncQueue *messages;
-static GThread *worker, *housekeeper;
+static GThread *worker;
 
 /* An async request waiting for the worker (route NULL: deliver the
  * session's line, which holds a JSEP). */
@@ -384,27 +383,9 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 }
 
 /* ---------------------------------------------------------------------- */
-/* Housekeeping: deadlines and bitrate samples                            */
+/* Bitrate samples (the housekeeping timer, housekeeping.c, calls this)   */
 
-/* The housekeeping thread is a timer: it waits for the earliest deadline
- * (a held seat's end, a line's close timeout or JSEP retry, pc.c) or the
- * next bitrate sample, whichever comes first, and is woken when an earlier
- * deadline appears. It never waits for a room. */
-static GMutex hk_mutex;
-static GCond hk_cond;
-static gboolean hk_wake;
-static gint64 hk_planned; /* janus time the thread will next wake at (under hk_mutex) */
-
-void duet_plugin_wake(gint64 deadline) {
-	g_mutex_lock(&hk_mutex);
-	if(hk_planned == 0 || deadline < hk_planned) { /* 0: busy, it may have computed its wait already */
-		hk_wake = TRUE;
-		g_cond_signal(&hk_cond);
-	}
-	g_mutex_unlock(&hk_mutex);
-}
-
-static void sample_rates(void) {
+void duet_plugin_sample_rates(void) {
 	gint64 now = janus_get_monotonic_time();
 	janus_mutex_lock(&sessions_mutex);
 	GHashTableIter iter;
@@ -413,46 +394,6 @@ static void sample_rates(void) {
 	while(g_hash_table_iter_next(&iter, NULL, &value))
 		duet_member_sample_rate(&((duet_session *)value)->member, now);
 	janus_mutex_unlock(&sessions_mutex);
-}
-
-/* One wait per turn (woken early, it returns at once). */
-static void wait_next(gint64 next) {
-	g_mutex_lock(&hk_mutex);
-	gint64 left = MAX(0, next - janus_get_monotonic_time());
-	hk_planned = hk_wake ? 0 : next;
-	gint64 end = g_get_monotonic_time() + (hk_wake ? 0 : MIN(left, G_USEC_PER_SEC));
-	if(!g_atomic_int_get(&stopping))
-		g_cond_wait_until(&hk_cond, &hk_mutex, end);
-	hk_wake = FALSE;
-	hk_planned = 0;
-	g_mutex_unlock(&hk_mutex);
-}
-
-static void *housekeeping_thread(void *data) {
-	(void)data;
-	gint64 last_sample = janus_get_monotonic_time();
-	while(!g_atomic_int_get(&stopping)) {
-		gint64 next = last_sample + G_USEC_PER_SEC;
-		gint64 due = duet_engine_next_deadline(engine);
-		wait_next(due != 0 && due < next ? due : next);
-		if(g_atomic_int_get(&stopping))
-			break;
-		duet_engine_expire(engine);
-		if(janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC) {
-			sample_rates();
-			last_sample = janus_get_monotonic_time();
-		}
-	}
-	return NULL;
-}
-
-static void stop_housekeeping(void) {
-	g_mutex_lock(&hk_mutex);
-	hk_wake = TRUE;
-	g_cond_broadcast(&hk_cond);
-	g_mutex_unlock(&hk_mutex);
-	g_thread_join(housekeeper);
-	housekeeper = NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -475,7 +416,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	GError *error = NULL;
 	worker = g_thread_try_new("duet worker", worker_thread, NULL, &error);
 	if(worker)
-		housekeeper = g_thread_try_new("duet-timers", housekeeping_thread, NULL, &error);
+		duet_housekeeping_start(engine, &error);
 	if(error) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not start a thread: %s\n", error->message);
 		g_error_free(error);
@@ -516,8 +457,7 @@ static void duet_destroy(void) {
 		g_thread_join(worker);
 		worker = NULL;
 	}
-	if(housekeeper)
-		stop_housekeeping();
+	duet_housekeeping_stop();
 	wait_engine_idle();
 	drop_lines();
 	janus_mutex_lock(&sessions_mutex);

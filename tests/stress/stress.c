@@ -515,6 +515,9 @@ static void wait_worker_idle(stub_handle *barrier) {
 }
 
 static int final_checks(stub_handle *barrier, gboolean tolerate_handle_ref) {
+	/* The configuration file can be written again (the rooms left are
+	 * destroyed with "permanent"). */
+	g_atomic_int_set(&stub_config_save_fails, 0);
 	/* Every handle goes; held seats expire; created rooms are destroyed. */
 	for(int i = 0; i < nslots; i++)
 		slot_detach(&slots[i]);

@@ -60,8 +60,8 @@ extern const duet_host duet_janus_host;
 
 /* plugin.c: asks the worker to deliver a member's line (it holds a JSEP). */
 void duet_plugin_schedule(duet_member *member);
-/* A line deadline appeared: the housekeeping timer wakes if it is earlier
- * than its next wake. */
+/* housekeeping.c: a line deadline appeared: the timer wakes if it is
+ * earlier than its next wake. */
 void duet_plugin_wake(gint64 deadline);
 /* The simulcast layer relayed to someone changed: the timer tells them. */
 void duet_plugin_layer_changed(void);

@@ -194,8 +194,9 @@ static gboolean after_jsep(duet_pc *pc, int result, gint64 now) {
 }
 
 /* Performs the head (popped) without the line's lock; returns TRUE when it
- * must stay at the head (a retry). */
-static gboolean perform(duet_member *member, duet_action *a, const duet_host *host) {
+ * must stay at the head (a retry). jsep_ok: as for duet_pc_deliver (a
+ * JSEP reaches here on another thread only cancelled or for a gone handle). */
+static gboolean perform(duet_member *member, duet_action *a, const duet_host *host, gboolean jsep_ok) {
 	duet_pc *pc = &member->pc;
 	int result = 0;
 	if(a->kind == DUET_ACT_CLOSE_MEDIA || a->kind == DUET_ACT_RESET_MEDIA) {
@@ -234,7 +235,7 @@ done:
 	if(a->forward) {
 		duet_forward *forward = a->forward;
 		a->forward = NULL;
-		forward->done(forward, result, TRUE);
+		forward->done(forward, result, jsep_ok);
 	}
 	return FALSE;
 }
@@ -251,7 +252,7 @@ void duet_pc_deliver(duet_member *member, const duet_host *host, gboolean jsep_o
 	while((why = blocked(pc, g_queue_peek_head(&pc->line), jsep_ok)) == GO) {
 		duet_action *a = g_queue_pop_head(&pc->line);
 		g_mutex_unlock(&pc->lock);
-		gboolean keep = perform(member, a, host);
+		gboolean keep = perform(member, a, host, jsep_ok);
 		if(!keep) {
 			duet_action_release(a, host);
 			g_free(a);

@@ -4,11 +4,10 @@
  * This file is glue only: it keeps the table of sessions (one per handle),
  * hands requests to the engine (sync ones at once, async ones through a
  * queue and one worker thread, in arrival order), hands packets to the
- * media path, and runs a housekeeping tick that expires held seats, fires
- * the participants' line deadlines (pc.h) and samples bitrates. No thread
- * here waits for a room: the worker pops requests and delivers lines the
- * engine scheduled for it, the tick only waits for its next deadline. Behaviour lives in engine.c and requests_*.c; the
- * API reference is docs/api.md.
+ * media path, and starts the housekeeping timer (housekeeping.c). No thread
+ * here waits for a room: the worker pops requests and delivers the lines
+ * (pc.h) the engine hands it. Behaviour lives in engine.c and
+ * requests_*.c; the API reference is docs/api.md.
  */
 #include <debug.h>
 #include <utils.h>

@@ -28,7 +28,9 @@
  *   OP_QUERY      slot                 query_session
  *   OP_REJECT     slot                 the core refuses the next JSEP pushed to the slot (slot
  *                                      operand bit 2 set: every one, until the slot's own
- *                                      browser sends an SDP)
+ *                                      browser sends an SDP; bit 3 set instead: the
+ *                                      configuration file cannot be written from now on,
+ *                                      or can again - permanent requests then answer 499)
  *   OP_LATE_MSG   slot, request, nfields, {field, value}*, jsep, sdp
  *                                      a message the core had accepted when the handle was
  *                                      detached: handle_message after destroy_session (a

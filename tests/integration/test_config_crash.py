@@ -6,7 +6,7 @@ This test keeps Janus writing in a tight loop (permanent create and
 destroy through the Admin API), kills it with SIGKILL mid-loop, and starts
 it again on the same folder: the file must still parse, and it must hold
 exactly the rooms whose writes were acknowledged (give or take the one
-request that was in flight when Janus died).
+request that was in flight when Janus died). Two calls are up meanwhile.
 """
 
 import os
@@ -18,6 +18,7 @@ import time
 import pytest
 
 import janus_client as jc
+from duet import establish_call
 
 CONFIG = """
 general: {
@@ -50,7 +51,12 @@ def write_loop(acked, stop):
 
 
 @pytest.mark.duet_config(CONFIG, fresh=True)
-def test_config_survives_kill_during_writes(janus):
+def test_config_survives_kill_during_writes(janus, duet):
+    # Calls are going on too (one in a room of the file, one in an
+    # auto-created room): they die with Janus and leave nothing in the file.
+    for room in ("from-the-file", duet.room_id()):
+        callee, caller = duet.pair(room)
+        establish_call(caller, callee)
     acked, stop = {}, threading.Event()
     writer = threading.Thread(target=write_loop, args=(acked, stop), daemon=True)
     writer.start()

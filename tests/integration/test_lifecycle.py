@@ -173,3 +173,21 @@ def test_rec_dir_and_filename_are_confined(janus, duet):
     assert info["plugin_specific"]["recording"] is False
     assert assert_ok(someone.configure(record=True, filename="call-1"), "configured")["recording"] is True
     assert_ok(someone.configure(record=False), "configured")
+
+
+def test_transport_gone_while_an_offer_waits(janus, duet):
+    """The caller's session goes while its offer waits for the callee's close:
+    the callee is told in order (an offer, if any, before the call's end),
+    and the room goes on."""
+    callee, caller, hangup_tx, offer_tx = racing_offer(duet)
+    time.sleep(0.05)
+    caller.session.destroy()
+    callee.wait("peer_disconnected", timeout=5)
+    names = [e.name for e in callee.handle.history]
+    if "offer" in names[names.index("hangup"):]:
+        late = names.index("offer", names.index("hangup"))
+        assert "hangup" in names[late:], "an offer after the call ended: %r" % names
+    assert janus.alive()
+    listed = callee.participants()
+    assert listed[callee.id]["connected"] and not listed[caller.id]["connected"]
+    assert_ok(callee.leave(), "left")

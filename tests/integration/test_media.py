@@ -230,7 +230,8 @@ def test_remb_applies_the_lower_cap(call, janus):
 def test_room_with_record_records_its_participants(janus):
     duet = Duet("record")
     try:
-        rec_dir = os.path.join(janus.dir, "room-recordings")
+        # a folder of the room's own, inside general.rec_dir (the plugin API is confined to it)
+        rec_dir = os.path.join(janus.dir, "recordings", "room-recordings")
         os.makedirs(rec_dir, exist_ok=True)
         room = duet.create_room(record=True, rec_dir=rec_dir)
         callee, caller = duet.participant(media=True), duet.participant(media=True)

@@ -228,6 +228,25 @@ static void test_late_hangup_of_old_generation(fixture *f, gconstpointer data) {
 	g_assert_cmpint(state_of(f->a, NULL), ==, DUET_PC_NONE);
 }
 
+/* The scenario that failed at f787e4d: B hangs up, offers again at once,
+ * A's old PeerConnection's hangup comes, and B hangs up again before A
+ * answered: that close of A's new PeerConnection must be expected. */
+static void test_old_hangup_does_not_clear_new_generation(fixture *f, gconstpointer data) {
+	(void)data;
+	call(f, "r");
+	fake_auto_hangup = FALSE;
+	b_hangs_up(f);
+	drop(signal_(f, f->b, "offer")); /* parked behind A's close */
+	duet_engine_media_closed(f->engine, &f->a->member); /* generation 1's hangup */
+	fake_run_worker(f->engine);
+	drop(got(f->a, "offer"));
+	drop(answer_of(f->b)); /* offering */
+	g_assert_cmpint(state_of(f->a, NULL), ==, DUET_PC_LIVE);
+	int before = f->a->closes_expecting_hangup;
+	b_hangs_up(f);
+	g_assert_cmpint(f->a->closes_expecting_hangup, ==, before + 1);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Defects 2 and 5: a permanent request that cannot be written            */
 
@@ -443,6 +462,7 @@ void register_lifecycle_tests(void) {
 	ADD("close_without_hangup_times_out", test_close_without_hangup_times_out);
 	ADD("retry_only_right_after_a_close", test_retry_only_right_after_a_close);
 	ADD("late_hangup_of_old_generation", test_late_hangup_of_old_generation);
+	ADD("old_hangup_does_not_clear_new_generation", test_old_hangup_does_not_clear_new_generation);
 	ADD("failed_writes_change_nothing", test_failed_writes_change_nothing);
 	ADD("permanent_requests_write_then_apply", test_permanent_requests_write_then_apply);
 	ADD("settings_reset_on_leave", test_settings_reset_on_leave);

@@ -79,14 +79,22 @@ def iptables(*args):
 
 @pytest.fixture
 def lossy_downlinks():
-    """Drops 40 % of what Janus sends (its media ports), nothing it receives."""
+    """A function that starts dropping 40 % of what Janus sends (its media
+    ports), nothing it receives; called once the call is up (a lossy DTLS
+    handshake may take longer than the test waits); removed afterwards."""
     rule = ["OUTPUT", "-p", "udp", "--sport", JANUS_PORTS, "-m", "statistic", "--mode", "random",
             "--probability", "0.4", "-j", "DROP"]
-    iptables("-I", *rule)
+    inserted = []
+
+    def start():
+        iptables("-I", *rule)
+        inserted.append(True)
+
     try:
-        yield
+        yield start
     finally:
-        iptables("-D", *rule)
+        if inserted:
+            iptables("-D", *rule)
 
 
 def remb_after(peer, start):
@@ -102,6 +110,7 @@ def test_estimate_follows_a_lossy_downlink(janus, lossy_downlinks):
         caller.must_join(room)
         callee.wait("peer_joined")
         establish_call(caller, callee, wait_up=True)
+        lossy_downlinks()
         start = len(caller.peer.feedback())
         # The callee's reports show the loss: its estimate becomes known...
         estimate = wait_until(lambda: plugin_info(callee)["estimate"], 15,
@@ -131,6 +140,7 @@ def test_no_estimate_without_adaptation(janus, lossy_downlinks):
         caller.must_join(room)
         callee.wait("peer_joined")
         establish_call(caller, callee, wait_up=True)
+        lossy_downlinks()
         time.sleep(5)
         assert plugin_info(callee)["estimate"] == 0
     finally:
@@ -199,8 +209,11 @@ def media_call(janus_manager, tmp_path_factory):
     janus_manager.get()
     duet = Duet("keyframes")
     try:
+        # Any folder, through the Admin API (a client's rec_dir must lie in
+        # the configured one).
         rec_dir = str(tmp_path_factory.mktemp("keyframes"))
-        room = duet.create_room(rec_dir=rec_dir)
+        room = duet.room_id()
+        assert_ok(jc.admin_plugin({"request": "create", "room": room, "rec_dir": rec_dir}), "created")
         callee, caller = duet.participant(media=True), duet.participant(media=True)
         callee.must_join(room)
         caller.must_join(room)

@@ -135,6 +135,16 @@ janus_config_item *janus_config_item_create(const char *name, const char *value)
 	return NULL;
 }
 
+janus_config_category *janus_config_category_create(const char *name) {
+	(void)name;
+	return NULL;
+}
+
+janus_config_array *janus_config_array_create(const char *name) {
+	(void)name;
+	return NULL;
+}
+
 int janus_config_add(janus_config *config, janus_config_container *parent, janus_config_container *item) {
 	(void)config;
 	(void)parent;

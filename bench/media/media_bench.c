@@ -216,8 +216,17 @@ static void finish_phase(const char *what) {
 		die(what, first);
 }
 
+/* The rooms do not adapt: every RTCP packet of the mix carries a receiver
+ * report, which in an adaptive room would also run the estimator (about
+ * once a second per participant in a real call, not once per packet); the
+ * relay path measured is the same, and the RTP path is the same either way. */
 static void pair_duet(int pairs) {
 	char room[32];
+	for(int k = 0; k < pairs; k++) {
+		g_snprintf(room, sizeof(room), "bench-%d", k);
+		send_request(handles[2 * k], json_pack("{sssssb}", "request", "create", "room", room, "adaptive", 0), NULL);
+	}
+	finish_phase("create");
 	for(int side = 0; side < 2; side++) {
 		for(int k = 0; k < pairs; k++) {
 			g_snprintf(room, sizeof(room), "bench-%d", k);
@@ -388,8 +397,9 @@ static gboolean counts_right(const options *o, gboolean floor, packet_kind kind,
 	guint64 plis = mix_count(n, RTCP_PLI_AT), rembs = mix_count(n, RTCP_REMB_AT);
 	if(floor)
 		return c->rtcp == n && c->plis == 0 && c->rembs == 0;
+	/* Duet passes a receiver's keyframe requests on at most every 500 ms per sender. */
 	if(o->style == STYLE_DUET)
-		return c->rtcp == n - plis - rembs && c->plis == plis && c->rembs == rembs;
+		return c->rtcp == n - plis - rembs && c->plis <= plis && c->rembs == rembs;
 	return c->rtcp == n - rembs && c->plis == 0 && c->rembs == rembs;
 }
 

@@ -104,6 +104,22 @@ check depends api_dependency
 cat "$out/depends.log"
 dpkg-deb -c "$deb" | awk '{print $NF}' | grep -E '(\.so|\.jcfg|api\.md|index\.html)$'
 
+# The demo page ships with what it loads: duet-client's sources, and a
+# config.js that uses Debian's janus.js (the npm bundle is not packaged).
+demo_page() {
+	local tmp
+	tmp=$(mktemp -d)
+	dpkg-deb -x "$deb" "$tmp"
+	local html=$tmp/usr/share/janus-plugin-duet/html
+	ls "$html/duet-client/src/core.js" "$html/index.html" &&
+		grep "janusjs:" "$html/config.js" && grep -q "janusjs: 'debian'" "$html/config.js"
+	local rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+check demo-page demo_page
+cat "$out/demo-page.log"
+
 # 2. lintian: no error, no warning (informational tags are listed only).
 lint() {
 	lintian --fail-on error,warning "$out/${pkg}_${version}_$arch.changes"

@@ -4,10 +4,12 @@ Run through bench/signaling/run-noisy.sh (network namespace); README.md,
 "Noisy neighbours", says what it measures. One Janus with Duet; for each
 number of noisy rooms N (default 0, 10, 100) and each run:
 
-- N noisy rooms each hold a call, then redial in a loop as fast as they are
-  answered: B sends `hangup` and `offer` back to back without waiting (its
-  offer reaches A while A's PeerConnection is being closed; the core
-  refuses some of these offers), A answers the offer when it comes, again.
+- N noisy rooms redial in a loop as fast as they are answered: B sends
+  `hangup` and `offer` back to back without waiting (its offer reaches A
+  while A's PeerConnection is being closed, and B's own new PeerConnection
+  goes with the close its hangup asked for, so the core refuses A's answer
+  to it); A answers the offer when it comes, again. Refusals and failed
+  cycles are counted, and the loop goes on.
 - meanwhile, batches of K normal rooms (default 20) do the timed flow of
   flows.py (join, join, offer, answer, leave); the table has the p50 and
   p99 of every step over all the normal rooms of the run.
@@ -36,30 +38,43 @@ from janus_ws import JanusError  # noqa: E402
 import benchlib  # noqa: E402  (bench/lib, on the path through bench_signaling)
 
 
-async def redial(a, b, room, pair, stop, counts, timeout):
-    """One noisy room: a call, then hangup + offer at once, in a loop."""
+async def redial_once(a, b, pair, counts, timeout):
+    """B hangs up and offers again at once; A answers the offer if it comes."""
     offer, answer = pair
+    hangup_tx = await b.send({"request": "hangup"}, None, timeout)
+    try:
+        offer_tx = await b.send({"request": "offer"}, offer, timeout)
+    except JanusError:  # the core refused the JSEP itself
+        offer_tx = None
+    await b.reply(hangup_tx, timeout)
+    message = (await b.reply(offer_tx, timeout))[0] if offer_tx else {}
+    counts["redials"] += 1
+    if duet_event(message) != "offering":
+        counts["refused"] += 1  # the core or Duet refused this offer
+        return
+    await a.wait(pushed("offer", duet_event), 5)
+    answer_tx = await a.send({"request": "answer"}, answer, timeout)
+    reply, _ = await a.reply(answer_tx, timeout)
+    if duet_event(reply) != "answered":
+        # B's new PeerConnection went with the close its own hangup asked
+        # for (it offered before `hungup`): the core refuses the answer.
+        counts["refused"] += 1
+
+
+async def redial(a, b, room, pair, stop, counts, timeout):
+    """One noisy room: join, then redial in a loop until stopped. A cycle
+    that fails (an error, nothing in time) is counted and the loop goes on."""
     await ask(a, {"request": "join", "room": room}, "joined", duet_event, timeout)
     await ask(b, {"request": "join", "room": room}, "joined", duet_event, timeout)
     while not stop.is_set():
-        hangup_tx = await b.send({"request": "hangup"}, None, timeout)
         try:
-            offer_tx = await b.send({"request": "offer"}, offer, timeout)
-        except JanusError:  # the core refused the JSEP itself
-            offer_tx = None
-        await b.reply(hangup_tx, timeout)
-        message = (await b.reply(offer_tx, timeout))[0] if offer_tx else {}
-        counts["redials"] += 1
-        if duet_event(message) != "offering":
-            counts["refused"] += 1  # the core or Duet refused this offer
-            await asyncio.sleep(0.01)
-            continue
-        try:
-            await a.wait(pushed("offer", duet_event), 5)
-        except TimeoutError:
-            continue
+            await redial_once(a, b, pair, counts, timeout)
+        except (TimeoutError, JanusError) as error:
+            counts["errors"] += 1
+            if len(counts["first_errors"]) < 3:
+                counts["first_errors"].append("%s: %s" % (type(error).__name__, error))
+            await asyncio.sleep(0.05)
         a.inbox.clear()
-        await ask(a, {"request": "answer"}, "answered", duet_event, timeout, answer)
         b.inbox.clear()
 
 
@@ -86,7 +101,7 @@ async def one_run(janus, n_noisy, run, pool, args, tally):
     if noisy:
         await noisy.attach(DUET, 2 * n_noisy)
     stop = asyncio.Event()
-    counts = {"redials": 0, "refused": 0}
+    counts = {"redials": 0, "refused": 0, "errors": 0, "first_errors": []}
     tasks = [
         asyncio.ensure_future(
             redial(noisy.handles[2 * i], noisy.handles[2 * i + 1], "noisy-r%dn%d-%d" % (run, n_noisy, i),
@@ -106,7 +121,13 @@ async def one_run(janus, n_noisy, run, pool, args, tally):
     noisy_errors = [d for d in done if isinstance(d, BaseException)]
     if noisy:
         await noisy.close()
-    metrics = {"redials": counts["redials"], "refused": counts["refused"], "noisy_errors": len(noisy_errors)}
+    for error in counts["first_errors"] + ["%s: %s" % (type(e).__name__, e) for e in noisy_errors[:3]]:
+        print("  noisy room error: %s" % error)
+    metrics = {
+        "redials": counts["redials"],
+        "refused": counts["refused"],
+        "noisy_errors": counts["errors"] + len(noisy_errors),
+    }
     for step, values in times.items():
         metrics[step + "_p50_ms"] = 1000.0 * benchlib.percentile(values, 50)
         metrics[step + "_p99_ms"] = 1000.0 * benchlib.percentile(values, 99)
@@ -166,7 +187,7 @@ def report(records, args):
             row = [step, stat] + ["%.1f" % m for m in med] + ratios
             lines.append("\t".join(row))
             print("  ".join("%-12s" % c for c in row))
-    for extra in ("redials", "refused"):
+    for extra in ("redials", "refused", "noisy_errors"):
         row = [extra, "sum/run"] + ["%.0f" % median(values(n, extra)) for n in args.noisy]
         lines.append("\t".join(row))
         print("  ".join("%-12s" % c for c in row))

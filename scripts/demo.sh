@@ -16,7 +16,7 @@
 #
 # What runs, all bound to this machine:
 #   Janus         HTTP 127.0.0.1:8088/janus, WebSocket 127.0.0.1:8188,
-#                 Admin API 127.0.0.1:7088/admin (secret "duetadmin"),
+#                 Admin API 127.0.0.1:7088/admin and ws://127.0.0.1:7188 (secret "duetadmin"),
 #                 configuration in a fresh temporary folder (never /etc/janus),
 #                 via tests/lib/janus-env.sh
 #   page server   http://localhost:PORT/  (Debian's python3 http.server on
@@ -161,7 +161,7 @@ if [ -z "$iface" ]; then
 fi
 
 # --- 4. start Janus and the page server -------------------------------------
-for p in 8088 8188 7088 "$port"; do
+for p in 8088 8188 7088 7188 "$port"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		echo "demo.sh: port $p on 127.0.0.1 is already in use (another Janus or demo running?)" >&2
 		exit 1

@@ -7,7 +7,7 @@
  * with a Duet code), or 'client' (this library or the browser: `code` is 0).
  */
 
-/** Duet's error codes (docs/api.md, "Errors"). */
+/** The contract's error codes (docs/api.md, "Error codes"). */
 export const ErrorCode = Object.freeze({
 	NO_MESSAGE: 450,
 	INVALID_JSON: 451,

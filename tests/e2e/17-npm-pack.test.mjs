@@ -27,7 +27,8 @@ const PAGE = `<!doctype html>
 function serve(dir) {
 	return new Promise((resolve) => {
 		const server = http.createServer((req, res) => {
-			const file = path.join(dir, path.normalize(decodeURIComponent(req.url.split('?')[0])));
+			let file = path.join(dir, path.normalize(decodeURIComponent(req.url.split('?')[0])));
+			if (file.endsWith(path.sep)) file = path.join(file, 'index.html');
 			if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) { res.writeHead(404); res.end(); return; }
 			res.writeHead(200, { 'Content-Type': file.endsWith('.js') ? 'text/javascript' : 'text/html' });
 			res.end(fs.readFileSync(file));
@@ -54,11 +55,9 @@ e2e('npm pack of client/ gives a tarball that a fresh page imports and calls wit
 
 		const base = `http://127.0.0.1:${server.address().port}`;
 		const room = uniqueRoom('pack');
-		const a = await open('Ana', room, { path: '/' });
-		await a.page.goto(`${base}/?room=${room}`);
+		const a = await open('Ana', room, { path: `${base}/?room=${room}` });
 		await a.page.waitForFunction(() => window.call && window.call.state === 'waiting', null, { timeout: 20000 });
-		const b = await open('Ben', room, { path: '/' });
-		await b.page.goto(`${base}/?room=${room}`);
+		const b = await open('Ben', room, { path: `${base}/?room=${room}` });
 		await Promise.all([a, b].map((p) => p.page.waitForFunction(() => window.call && window.call.state === 'in-call', null, { timeout: 20000 })));
 		await expectMedia(a, b);
 	} finally {

@@ -60,7 +60,7 @@ export class Peer {
 		const peer = new Peer(name, room, context, page);
 		if (pagePath) {
 			// Another page than the demo (the tests' library page, the React example).
-			await page.goto(`${BASE_URL}${pagePath}`);
+			await page.goto(/^https?:/.test(pagePath) ? pagePath : `${BASE_URL}${pagePath}`);
 			return peer;
 		}
 		const janusjs = JANUSJS && !query.includes('janusjs=') ? `&janusjs=${JANUSJS}` : '';

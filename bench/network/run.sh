@@ -82,7 +82,9 @@ if [ "$smoke" = 0 ]; then
 	[ -f "$out/network-step300.png" ] && cp "$out/network-step300.png" "$repo/bench/results/$results.png"
 	{
 		echo "$command: $(date -u +%Y-%m-%dT%H:%MZ), $((elapsed / 60)) min, $(nproc) CPUs, load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-		echo "plugin: ${DUET_PLUGIN:-$repo/plugins/.libs/libjanus_duet.so} ($(cd "$repo" && git describe --always --dirty 2>/dev/null))"
+		# No absolute path: results are committed and read on other machines.
+		plugin=${DUET_PLUGIN:-$repo/plugins/.libs/libjanus_duet.so}
+		echo "plugin: ${plugin#"$repo"/} ($(cd "$repo" && git describe --always --dirty 2>/dev/null))"
 		echo
 		cat "$out/network.txt"
 	} >"$repo/bench/results/$results.txt"

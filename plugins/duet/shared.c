@@ -80,9 +80,10 @@ static gboolean has_shared_store(const duet_engine *engine) {
 
 /* Whether the store must be asked: the room is not here, or it is a shared
  * room nobody sits in (what is here may be older than the store). */
-static gboolean needs_fetch(duet_engine *engine, const char *id) {
+static gboolean needs_fetch(duet_engine *engine, const char *id, gboolean *held) {
 	g_mutex_lock(&engine->lock);
 	duet_room *room = duet_registry_find(engine->registry, id);
+	*held = room != NULL;
 	gboolean needed = room == NULL || (room->shared && duet_room_count(room) == 0);
 	g_mutex_unlock(&engine->lock);
 	return needed;
@@ -113,7 +114,8 @@ static duet_error adopt(duet_engine *engine, const char *id, const duet_room_set
 duet_error duet_shared_lookup(duet_request *req) {
 	duet_engine *engine = req->engine;
 	const char *id = duet_arg_str(req->args, "room");
-	if(!has_shared_store(engine) || !req->route->lookup || id == NULL || !needs_fetch(engine, id))
+	gboolean held = FALSE;
+	if(!has_shared_store(engine) || !req->route->lookup || id == NULL || !needs_fetch(engine, id, &held))
 		return DUET_OK;
 	duet_room_settings stored;
 	memset(&stored, 0, sizeof(stored));
@@ -130,7 +132,7 @@ duet_error duet_shared_lookup(duet_request *req) {
 	}
 	g_mutex_unlock(&engine->store_lock);
 	duet_room_settings_clear(&stored);
-	if(status == DUET_SHARED_DOWN)
+	if(status == DUET_SHARED_DOWN && !held) /* a room held here is served as it is */
 		return duet_fail(req, DUET_ERR_UNKNOWN, DOWN_MESSAGE " (%s)", why);
 	if(code != DUET_OK)
 		return duet_fail(req, code, "Too many rooms (max_rooms is %u)", engine->settings.max_rooms);

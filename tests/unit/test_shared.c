@@ -154,6 +154,14 @@ static void test_store_down(fixture *f, gconstpointer data) {
 	answer_is(f->one, NULL, "{\"request\":\"edit\",\"room\":\"r3\",\"new_pin\":\"2\"}", DUET_ERR_UNKNOWN);
 	g_assert_cmpstr(duet_registry_find(f->one->registry, "r3")->settings.pin, ==, "1");
 	answer_is(f->one, NULL, "{\"request\":\"destroy\",\"room\":\"r3\"}", DUET_ERR_UNKNOWN);
+	/* a room held here, even empty, is served as it is */
+	answer_is(f->two, NULL, "{\"request\":\"create\",\"room\":\"r7\"}", DUET_ERR_UNKNOWN);
+	shared_down = FALSE;
+	answer_is(f->two, NULL, "{\"request\":\"create\",\"room\":\"r7\",\"pin\":\"3\"}", 0);
+	shared_down = TRUE;
+	answer_is(f->two, f->c, "{\"request\":\"join\",\"room\":\"r7\"}", DUET_ERR_UNAUTHORIZED);
+	answer_is(f->two, f->c, "{\"request\":\"join\",\"room\":\"r7\",\"pin\":\"3\"}", 0);
+	answer_is(f->two, f->c, "{\"request\":\"leave\"}", 0);
 	/* the room in use goes on: its second participant joins */
 	answer_is(f->one, f->b, "{\"request\":\"join\",\"room\":\"r3\",\"pin\":\"1\"}", 0);
 	json_t *error = fake_request(f->one, NULL, "{\"request\":\"create\",\"room\":\"r5\"}", NULL);
@@ -163,7 +171,7 @@ static void test_store_down(fixture *f, gconstpointer data) {
 	shared_down = FALSE;
 	answer_is(f->one, NULL, "{\"request\":\"create\",\"room\":\"r4\"}", 0);
 	answer_is(f->two, f->c, "{\"request\":\"join\",\"room\":\"r4\"}", 0);
-	g_assert_cmpuint(g_hash_table_size(shared_rooms), ==, 2);
+	g_assert_cmpuint(g_hash_table_size(shared_rooms), ==, 3);
 }
 
 static void test_permanent_file_failure_undoes_the_store(fixture *f, gconstpointer data) {

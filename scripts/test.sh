@@ -8,7 +8,7 @@
 # end-to-end tests. Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak e2e bench (default: all)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak fleet e2e bench (default: all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -16,7 +16,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak e2e bench)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak fleet e2e bench)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -104,6 +104,7 @@ for suite in "${suites[@]}"; do
 	robustness) robustness_suite 2>&1 | tee "$log" ;;
 	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
 	soak) tests/soak/run.sh --short 2>&1 | tee "$log" ;;
+	fleet) tests/fleet/run.sh 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
 	bench) bench_suite 2>&1 | tee "$log" ;;
 	*) echo "unknown suite: $suite" | tee "$log"; false ;;

@@ -5,6 +5,10 @@
  * URL parameters:
  *   room=<id>      the room to join (a random one, with an invite link, when absent)
  *   janus=<url>    a Janus server URL to use instead of the defaults (repeatable)
+ *   fleet=<url>    a fleet behind HAProxy (scripts/fleet-config.sh), e.g.
+ *                  http://localhost:8000: the room goes into the endpoint
+ *                  (ws://…/room/<id>, http://…/room/<id>/janus) so that both
+ *                  participants land on the instance that owns it
  *   debug=1        janus.js console logging
  *
  * For the tests: every element they use has an id and a data-testid, and
@@ -75,7 +79,7 @@
 			$('join-hint').textContent = 'You were invited to a call. Enter your name and join.';
 		}
 
-		const servers = params.getAll('janus');
+		const servers = params.get('fleet') ? fleetServers(params.get('fleet'), ui.room) : params.getAll('janus');
 		ui.call = new Duet.DuetCall({
 			servers: servers.length ? servers : Duet.defaultServers(location),
 			debug: params.get('debug') === '1',
@@ -104,6 +108,13 @@
 		return Array.from(bytes, (b) => 'abcdefghijkmnpqrstuvwxyz23456789'[b % 32]).join('');
 	}
 
+	/* The endpoints of a room in a fleet: HAProxy hashes /room/<id> and strips it. */
+	function fleetServers(base, room) {
+		const url = new URL(base);
+		const ws = `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/room/${room}`;
+		return [ws, `${url.protocol}//${url.host}/room/${room}/janus`];
+	}
+
 	function setUrlRoom(room) {
 		const url = new URL(location.href);
 		url.searchParams.set('room', room);
@@ -115,6 +126,8 @@
 		url.search = '';
 		url.hash = '';
 		url.searchParams.set('room', room);
+		const fleet = new URLSearchParams(location.search).get('fleet');
+		if (fleet) url.searchParams.set('fleet', fleet);
 		return url.toString();
 	}
 
@@ -130,6 +143,11 @@
 		hide('join-error');
 		if (!ROOM_RE.test(room)) {
 			showJoinError('A room name is 1–64 letters, digits, “-” or “_”.');
+			return;
+		}
+		if (room !== ui.room && new URLSearchParams(location.search).get('fleet')) {
+			setUrlRoom(room);   // another room may live on another instance: connect there
+			location.reload();
 			return;
 		}
 		if (room !== ui.room) { ui.room = room; setUrlRoom(room); }

@@ -25,6 +25,9 @@
 #                        instance i's secret is S-i
 #   --check-inter MS     HAProxy health-check interval (default 400)
 #   --debug-level N      Janus log level (default 4)
+#   --evh URL            enable Janus's sample HTTP event handler on every
+#                        instance (plugin events), posting to URL; each
+#                        notification's "emitter" names its instance (duet-<i>)
 #
 # What it writes (DIR):
 #   haproxy.cfg          the balancer: /room/<id>/... -> an instance, chosen by
@@ -60,6 +63,7 @@ duet_extra=""
 secret_prefix=""
 check_inter=400
 debug_level=4
+evh_url=""
 
 usage() {
 	sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//' >&2
@@ -82,6 +86,7 @@ while [ $# -gt 0 ]; do
 	--admin-secret) secret_prefix=$2; shift ;;
 	--check-inter) check_inter=$2; shift ;;
 	--debug-level) debug_level=$2; shift ;;
+	--evh) evh_url=$2; shift ;;
 	-h | --help) usage ;;
 	*) echo "fleet-config.sh: unknown option $1" >&2; usage ;;
 	esac
@@ -132,8 +137,21 @@ plugins: {
 transports: {
 }
 events: {
+	broadcast = $([ -n "$evh_url" ] && echo true || echo false)
 }
 EOF
+	if [ -n "$evh_url" ]; then
+		ln -sf "$janus_lib/events/libjanus_sampleevh.so" "$dir/events/"
+		cat >"$dir/janus.eventhandler.sampleevh.jcfg" <<EOF
+general: {
+	enabled = true
+	events = "plugins"
+	grouping = true
+	json = "compact"
+	backend = "$evh_url"
+}
+EOF
+	fi
 	cat >"$dir/janus.transport.http.jcfg" <<EOF
 general: {
 	json = "compact"

@@ -10,6 +10,8 @@ output (FLEET_DIR). Each check prints "ok"/"FAIL" and the last line is
    (http://LB/room/<id>/janus): the second one's `joined` names the first as
    its peer (they met on one instance), every instance's Admin API holds its
    rooms with both participants, and the rooms spread within +-10 % of even.
+   Event-handler notifications of each room carry, as "emitter", the
+   name of the instance that holds it (server_name duet-<i>).
 2. fleet command: scripts/duet-fleet list shows what the Admin APIs hold.
 3. failover: a room created with a pin on the instance that owns it is
    joinable with its pin, and refused without, after that instance is killed.
@@ -26,6 +28,7 @@ import time
 import urllib.request
 
 import aiohttp
+import aiohttp.web
 
 here = os.path.dirname(os.path.abspath(__file__))
 repo = os.path.dirname(os.path.dirname(here))
@@ -38,7 +41,9 @@ FLEET = os.environ["FLEET_DIR"]
 LB = os.environ.get("FLEET_LB", "127.0.0.1:8000")
 ROOMS = int(os.environ.get("FLEET_ROOMS", "1000"))
 PARALLEL = 40
+EVH_PORT = int(os.environ.get("FLEET_EVH_PORT", "9099"))
 results = []
+notifications = []  # what the instances' event handlers posted
 
 
 def check(name, ok, detail=""):
@@ -168,10 +173,51 @@ async def affinity():
         even = ROOMS / len(per)
         spread = max(abs(n - even) / even for n in per.values())
         check("rooms spread within +-10 %% of even", spread <= 0.10, "%r, worst %.1f %%" % (per, spread * 100))
+        await check_emitters(holders())
         fleet_list()
         for conn, second in kept:
             await second.close()
             await conn.close()
+
+
+def holders():
+    """{room: instance name} from every Admin API."""
+    where = {}
+    for inst in instances():
+        for r in admin(inst, {"request": "list"})["rooms"]:
+            where[r["room"]] = inst["name"]
+    return where
+
+
+async def collector():
+    """An HTTP server for the sample event handler of every instance."""
+    async def post(request):
+        body = await request.json()
+        notifications.extend(body if isinstance(body, list) else [body])
+        return aiohttp.web.Response(text="ok")
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/", post)
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
+    await aiohttp.web.TCPSite(runner, "127.0.0.1", EVH_PORT).start()
+    return runner
+
+
+async def check_emitters(where):
+    deadline = time.monotonic() + 5
+    joined = []
+    while time.monotonic() < deadline:
+        joined = [n for n in notifications if (n.get("event") or {}).get("plugin") == "janus.plugin.duet"
+                  and n["event"].get("data", {}).get("event") == "joined"
+                  and n["event"]["data"].get("room", "").startswith("fleet-")]
+        if len(joined) >= 2 * ROOMS:
+            break
+        await asyncio.sleep(0.2)
+    wrong = [n for n in joined if n.get("emitter") != where.get(n["event"]["data"]["room"])]
+    check("event-handler notifications name their instance as emitter",
+          len(joined) >= 2 * ROOMS and not wrong,
+          "%d joined notifications, %d with another emitter %s" % (len(joined), len(wrong), wrong[:1]))
 
 
 # --- 2. the fleet command ---------------------------------------------------
@@ -264,10 +310,12 @@ async def redis_outage():
 
 
 async def main():
+    runner = await collector()
     await affinity()
     await failover()
     await redis_outage()
     check("every instance still running", all(alive(i) for i in instances()))
+    await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ fi
 
 dir=$(mktemp -d /tmp/duet-fleet.XXXXXX)
 "$repo/scripts/fleet-config.sh" --out "$dir" --instances 3 --plugin "$plugin" \
-	--interface 10.99.0.1 --ice-enforce v0 --redis-url redis://127.0.0.1:6379/0 >/dev/null
+	--interface 10.99.0.1 --ice-enforce v0 --redis-url redis://127.0.0.1:6379/0 \
+	--evh http://127.0.0.1:9099/ >/dev/null
 trap '"$repo/tests/lib/fleet-env.sh" stop "$dir"' EXIT
 if ! "$repo/tests/lib/fleet-env.sh" start "$dir" --redis 6379; then
 	echo "0 passed, 1 failed"

@@ -26,7 +26,9 @@
 #                 via tests/lib/janus-env.sh
 #   page server   http://localhost:PORT/  (Debian's python3 http.server on
 #                 127.0.0.1: html/ plus /javascript/ = /usr/share/javascript,
-#                 where Debian's janus.js and adapter.js live)
+#                 where Debian's janus.js and adapter.js live, /duet-client/ =
+#                 client/ (the library the page uses) and /react/ = the React
+#                 example, examples/react/)
 #
 # Why an --interface: Janus never gathers ICE candidates on loopback, so even
 # for two tabs on one machine it must offer a real interface address; the
@@ -64,13 +66,16 @@
 #
 # 3. The page picks wss://<host>:8989 and https://<host>:8089/janus by itself
 #    when it is loaded over https:// (see defaultServers() in
-#    html/js/duet-signaling.js); ?janus=<url> overrides, e.g.
+#    client/src/call.js); ?janus=<url> overrides, e.g.
 #    https://duet.example.org/?room=1234&janus=wss://duet.example.org/janus-ws
-#    when a reverse proxy forwards WebSockets to Janus.
+#    when a reverse proxy forwards WebSockets to Janus. html/config.js holds
+#    the same settings (servers, iceServers, janus.js flavour) for a deployment.
 #
 # 4. Open UDP 20000-20999 (rtp_port_range) and the transport ports in the
-#    firewall. No STUN or TURN is needed: media always goes to Janus, and the
-#    page uses iceServers: [] on purpose.
+#    firewall. No STUN or TURN is needed when browsers can reach Janus
+#    directly (media always goes to Janus); for browsers on networks that
+#    block UDP, put a TURN server in html/config.js's iceServers (or
+#    ?ice=turn:...&iceuser=...&icepass=...). The default is none.
 # ---------------------------------------------------------------------------
 set -euo pipefail
 
@@ -100,6 +105,9 @@ packages=(janus janus-dev libjs-janus-gateway libjs-webrtc-adapter
 	libglib2.0-dev libjansson-dev libnice-dev libhiredis-dev
 	autoconf automake libtool pkg-config make gcc curl python3 iproute2)
 [ "$instances" -gt 0 ] && packages+=(haproxy redis-server)
+# node and npm build the duet-client library and the React example (any
+# node >= 18 will do; Debian's nodejs and npm packages when none is installed).
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -127,6 +135,16 @@ fi
 if [ ! -f "$plugin" ]; then
 	echo "demo.sh: no plugin at $plugin" >&2
 	exit 1
+fi
+
+# --- 2b. the JavaScript: duet-client's browser build and the React example --
+if [ "$build" = 1 ] || [ ! -f "$repo/client/dist/duet-client.js" ] || [ ! -f "$repo/examples/react/dist/app.js" ]; then
+	say "Building duet-client and the React example"
+	(
+		cd "$repo"
+		[ -d node_modules/janus-gateway ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+		npm run build
+	)
 fi
 
 # --- 3. the address Janus offers for media ---------------------------------
@@ -194,16 +212,23 @@ fi
 
 say "Serving the page on http://localhost:$port/"
 /usr/bin/python3 - "$repo/html" "$port" <<'EOF' &
-# A tiny static server: html/ at /, Debian's /usr/share/javascript at /javascript/.
-import functools, http.server, sys
+# A tiny static server: html/ at /, Debian's /usr/share/javascript at
+# /javascript/, the duet-client package at /duet-client/, the React example at /react/.
+import functools, http.server, os, sys
 
 root, port = sys.argv[1], int(sys.argv[2])
-shared = "/usr/share/javascript"
+repo = os.path.dirname(root)
+mounts = [("/javascript/", "/usr/share/javascript"),
+          ("/duet-client/", os.path.join(repo, "client")),
+          ("/react/", os.path.join(repo, "examples/react"))]
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = dict(http.server.SimpleHTTPRequestHandler.extensions_map, **{".js": "text/javascript", ".mjs": "text/javascript"})
+
     def translate_path(self, path):
-        if path.startswith("/javascript/"):
-            return self._under(shared, path[len("/javascript"):])
+        for prefix, base in mounts:
+            if path.startswith(prefix):
+                return self._under(base, path[len(prefix) - 1:])
         return super().translate_path(path)
 
     def _under(self, base, path):
@@ -240,6 +265,9 @@ cat <<EOF
 
     Open   http://localhost:$port/$page_query   in a browser tab: it makes a room and
     shows an invite link; open that link in a second tab or window.
+    (?janusjs=debian runs it on Debian's janus.js; ?simulcast=1 simulcasts.)
+
+    The React example: http://localhost:$port/react/  in two tabs (room 1234).
 
     Janus log: $workdir/janus.log${page_query:+ (fleet: $workdir/duet-*/janus.log;
     scripts/duet-fleet --fleet $workdir/fleet.tsv list)}

@@ -13,7 +13,7 @@ packages=(
 	clang libclang-rt-14-dev
 	# run and test
 	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
-	curl iproute2 util-linux python3 python3-pytest python3-aiortc
+	curl iproute2 iptables util-linux python3 python3-pytest python3-aiortc
 	python3-requests python3-websockets python3-aiohttp
 	# a fleet: rooms shared through Redis, room affinity through HAProxy
 	redis-server haproxy
@@ -21,6 +21,15 @@ packages=(
 	valgrind gdb gnuplot-nox
 	# browser tests
 	chromium nodejs npm
+	# Janus 1.4.1 built from source (scripts/janus-source.sh, tests/janus14)
+	libmicrohttpd-dev libssl-dev libsrtp2-dev libsofia-sip-ua-dev libopus-dev
+	libogg-dev libcurl4-openssl-dev liblua5.3-dev libconfig-dev gengetopt
+	libwebsockets-dev libusrsctp-dev git
+	# the Debian package (tests/package)
+	dpkg-dev debhelper fakeroot lintian
+	# npm ci: janode (examples/node-admin) depends on unix-dgram, a native
+	# addon built at install time with node-gyp
+	g++ make
 )
 if [ "${1:-}" = --no-browser ]; then
 	packages=("${packages[@]/chromium/}")

@@ -244,6 +244,20 @@ int janus_sdp_get_opusred_pt(janus_sdp *sdp, int index) {
 	return -1;
 }
 
+int janus_sdp_get_codec_pt(janus_sdp *sdp, int index, const char *codec) {
+	(void)sdp;
+	(void)index;
+	(void)codec;
+	return -1;
+}
+
+const char *janus_sdp_get_fmtp(janus_sdp *sdp, int index, int pt) {
+	(void)sdp;
+	(void)index;
+	(void)pt;
+	return NULL;
+}
+
 /* ---------------------------------------------------------------------- */
 /* RTCP: walks a compound packet, as the media path needs                 */
 
@@ -310,6 +324,11 @@ janus_recorder *janus_recorder_create(const char *dir, const char *codec, const 
 	(void)codec;
 	(void)filename;
 	return NULL;
+}
+
+janus_recorder *janus_recorder_create_full(const char *dir, const char *codec, const char *fmtp, const char *filename) {
+	(void)fmtp;
+	return janus_recorder_create(dir, codec, filename);
 }
 
 int janus_recorder_save_frame(janus_recorder *recorder, char *buffer, uint length) {

@@ -7,9 +7,13 @@ import path from 'node:path';
 import { browser, BASE_URL, OUT } from '../../tests/e2e/lib/duet.mjs';
 
 export class MinimalPeer {
-	/** Open the page for `plugin` ('videocall' or 'duet') and wait until it is attached. */
-	static async open(name, plugin) {
-		const b = await browser();
+	/**
+	 * Open the page for `plugin` ('videocall' or 'duet') and wait until it is
+	 * attached; in the shared Chromium, or in `options.browser` (another
+	 * Chromium process, e.g. bench/network's shaped one).
+	 */
+	static async open(name, plugin, options = {}) {
+		const b = options.browser || await browser();
 		// The viewport of the Duet demo page's peers.
 		const context = await b.newContext({ viewport: { width: 1280, height: 860 } });
 		const page = await context.newPage();

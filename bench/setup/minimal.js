@@ -4,7 +4,7 @@
  * through Janus's own VideoCall plugin (?plugin=videocall, the default) or
  * through Duet (?plugin=duet). The same page for both, so that the two
  * plugins can be compared with nothing else different; it makes the call
- * the way the Duet demo page (html/js/duet-signaling.js) does:
+ * the way the Duet demo page (its duet-client library, client/src/) does:
  *
  *   - "Enter" opens camera and microphone while the first request travels
  *     (VideoCall: register; Duet: join);
@@ -20,7 +20,8 @@
  * no preview to re-attach, no live figures: a Duet call on this page
  * against one on the demo page shows what the demo page itself costs.
  *
- * window.vcbench.timings() gives the same names as window.duet.timings():
+ * window.vcbench.timings() gives the same names as the tests' page hooks
+ * (tests/e2e/lib/page-hooks.js, window.__duetTest.timings()):
  * joinSentAt (the first request), joinedAt (its result), callStartedAt,
  * offerCreatedAt, offerReceivedAt, answerCreatedAt, answerReceivedAt,
  * webrtcUpAt, firstRemoteFrameAt — wall-clock ms comparable across pages.

@@ -76,6 +76,7 @@ gboolean duet_config_load(const char *folder, duet_settings *s) {
 	s->reconnect_window = (int)item_int(general, "reconnect_window", 15, 0, 3600);
 	s->events = item_bool(general, "events", TRUE);
 	s->rec_dir = g_strdup(item(general, "rec_dir") ? item(general, "rec_dir") : DEFAULT_REC_DIR);
+	s->adaptive = item_bool(general, "adaptive", TRUE);
 	const char *redis_url = item(general, "redis_url");
 	if(redis_url && *redis_url) {
 		if(!duet_redis_open(redis_url))
@@ -95,6 +96,7 @@ static void room_settings(janus_config_category *cat, const duet_settings *defau
 	s->record = item_bool(cat, "record", FALSE);
 	s->bitrate = (guint32)item_int(cat, "bitrate", 0, 0, 100000000);
 	s->reconnect_window = (int)item_int(cat, "reconnect_window", defaults->reconnect_window, 0, 3600);
+	s->adaptive = item_bool(cat, "adaptive", defaults->adaptive);
 }
 
 void duet_config_add_rooms(duet_engine *engine) {
@@ -200,6 +202,7 @@ static void set_room(janus_config *cfg, const char *id, const duet_room_settings
 		add_item(cfg, cat, "record", s->record ? "true" : "false");
 		add_item(cfg, cat, "rec_dir", s->rec_dir);
 		add_int(cfg, cat, "reconnect_window", s->reconnect_window);
+		add_item(cfg, cat, "adaptive", s->adaptive ? "true" : "false");
 	}
 	g_free(name);
 }

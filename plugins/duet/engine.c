@@ -212,7 +212,7 @@ void duet_room_apply_bitrate(duet_engine *engine, duet_outbox *outbox, duet_room
 		duet_member *member = duet_seat_member(room->seats[i]);
 		if(member == NULL)
 			continue;
-		g_atomic_int_set(&member->room_bitrate, (gint)room->settings.bitrate);
+		duet_member_room_settings(member, room->settings.bitrate, room->settings.adaptive);
 		duet_outbox_bitrate(outbox, engine->host, member);
 	}
 }
@@ -355,6 +355,10 @@ void duet_engine_media_closed(duet_engine *engine, duet_member *member) {
 	if(what == DUET_HANGUP_UNEXPECTED && seat)
 		duet_room_end_call(engine, &outbox, seat->room, seat, "closed");
 	commit_and_unlock(engine, &outbox, FALSE);
+	/* That PeerConnection's simulcast layers are gone with it; a stale
+	 * hangup must not undo the layers of a newer one. */
+	if(what != DUET_HANGUP_STALE && engine->host->layers)
+		engine->host->layers(member, NULL, NULL);
 	duet_pc_deliver(member, engine->host, FALSE); /* what waited for this close */
 	duet_outbox_free(&outbox, engine->host);
 }
@@ -439,6 +443,7 @@ json_t *duet_engine_member_info(duet_engine *engine, duet_member *member) {
 	json_object_set_new(info, "data", json_boolean(g_atomic_int_get(&member->relay[DUET_DATA])));
 	json_object_set_new(info, "bitrate", json_integer(g_atomic_int_get(&member->bitrate)));
 	json_object_set_new(info, "recording", json_boolean(g_atomic_int_get(&member->recording)));
+	duet_member_adaptation_json(member, info);
 	json_object_set_new(info, "stats", duet_member_counters_json(member));
 	return info;
 }

@@ -28,6 +28,7 @@ typedef struct duet_settings {
 	int reconnect_window;
 	gboolean events;
 	char *rec_dir;
+	gboolean adaptive; /* the rooms' default */
 } duet_settings;
 
 /* What a shared store (Redis) answers. */
@@ -161,6 +162,12 @@ gint64 duet_engine_next_deadline(duet_engine *engine);
 
 /* Handle info for the Admin API (query_session). */
 json_t *duet_engine_member_info(duet_engine *engine, duet_member *member);
+
+/* media_events.c: the core reported a slow link on the member's
+ * PeerConnection (uplink: what the member sends arrives badly). */
+void duet_engine_slow_link(duet_engine *engine, duet_member *member, gboolean video, gboolean uplink);
+/* The simulcast layer relayed to the member changed. */
+void duet_engine_layer_changed(duet_engine *engine, duet_member *member, int substream, int temporal);
 
 /* Helpers for the route handlers (requests_*.c). */
 duet_error duet_fail(duet_request *req, duet_error code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);

@@ -18,6 +18,7 @@ typedef struct duet_fwd {
 	char *room_id;
 	char *seat_id;
 	char *sdp; /* an answer's SDP, for host->negotiated */
+	gboolean e2ee; /* the call's media is end-to-end encrypted */
 	void (*undo)(duet_engine *engine, duet_outbox *outbox, duet_room *room, duet_seat *seat);
 } duet_fwd;
 
@@ -65,7 +66,7 @@ static void done(duet_forward *base, int result, gboolean jsep_ok) {
 		answer = fwd->answer;
 		g_mutex_unlock(&engine->lock);
 		if(result == 0 && fwd->sdp && host->negotiated)
-			host->negotiated(fwd->requester, fwd->target, fwd->sdp);
+			host->negotiated(fwd->requester, fwd->target, fwd->sdp, fwd->e2ee);
 	}
 	if(answer) {
 		duet_pc_answer_ready(fwd->requester, answer, body);
@@ -96,6 +97,7 @@ void duet_request_forward(duet_request *req, duet_member *peer, json_t *event, j
 	fwd->undo = undo_fn;
 	if(negotiated)
 		fwd->sdp = g_strdup(json_string_value(json_object_get(jsep, "sdp")));
+	fwd->e2ee = json_is_true(json_object_get(jsep, "e2ee"));
 	json_object_set_new(event, "from", json_string(from->id));
 	req->forward = fwd;
 	duet_outbox_forward(&req->outbox, host, peer, event, jsep, &fwd->base);

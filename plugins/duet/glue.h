@@ -15,6 +15,8 @@
 
 #include "engine.h"
 #include "member.h"
+#include "janus_compat.h"
+#include "simulcast.h"
 
 #define DUET_PACKAGE "janus.plugin.duet"
 #define DUET_NAME "JANUS Duet plugin"
@@ -29,6 +31,9 @@ typedef struct duet_recording {
 	char *dir;
 	char *name;
 	const char *codec[2]; /* audio, video: from the last answer */
+	char *fmtp[2]; /* their fmtp lines (profiles), or NULL */
+	int opusred_pt; /* Opus RED's payload type, 0 = none */
+	gboolean e2ee; /* the call's media is end-to-end encrypted (insertable streams) */
 	gboolean has_data;
 	guint calls; /* calls recorded so far: later ones get timestamped names */
 } duet_recording;
@@ -37,6 +42,8 @@ typedef struct duet_session {
 	janus_plugin_session *handle;
 	duet_member member;
 	duet_recording recording;
+	duet_simulcast sim; /* this participant's layers, when it simulcasts */
+	int told_substream, told_temporal; /* the layer it was last told it receives (housekeeping only) */
 	gint destroyed;
 	janus_refcount ref;
 } duet_session;
@@ -56,6 +63,14 @@ void duet_plugin_schedule(duet_member *member);
 /* A line deadline appeared: the housekeeping timer wakes if it is earlier
  * than its next wake. */
 void duet_plugin_wake(gint64 deadline);
+/* The simulcast layer relayed to someone changed: the timer tells them. */
+void duet_plugin_layer_changed(void);
+
+/* housekeeping.c: the timer thread (deadlines, rate samples, layer events). */
+gboolean duet_housekeeping_start(duet_engine *engine, GError **error);
+void duet_housekeeping_stop(void);
+/* plugin.c: every live session, under the table's lock. */
+void duet_sessions_foreach(void (*fn)(duet_session *session, void *data), void *data);
 /* destroy() has begun. */
 gboolean duet_plugin_stopping(void);
 
@@ -65,10 +80,17 @@ void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet);
 void duet_media_data(duet_session *session, janus_plugin_data *packet);
 void duet_media_up(duet_session *session);
 void duet_media_apply_bitrate(duet_session *session);
+/* Asks the sender for a keyframe; unless always, at most every 500 ms. */
+void duet_media_keyframe(duet_session *sender, gboolean always);
+
+/* adapt.c: a receiver's RTCP in an adaptive room steers its sender (the
+ * caller holds the receiver's link_lock and it has a peer); TRUE when the
+ * packet's REMB, if any, was taken into account. */
+gboolean duet_adapt_feedback(duet_session *receiver, janus_plugin_rtcp *packet, guint32 remb);
 
 /* recording.c: .mjr files of a participant's media. */
 void duet_recording_set(duet_session *session, json_t *how);
-void duet_recording_negotiated(duet_session *session, const char *answer_sdp);
+void duet_recording_negotiated(duet_session *session, const char *answer_sdp, gboolean e2ee);
 void duet_recording_close(duet_session *session);
 /* Closes and frees everything (the session is being freed). */
 void duet_recording_free(duet_session *session);

@@ -69,9 +69,19 @@ static void host_record(duet_member *member, json_t *how) {
 	duet_recording_set(duet_session_of(member), how);
 }
 
-static void host_negotiated(duet_member *a, duet_member *b, const char *answer_sdp) {
-	duet_recording_negotiated(duet_session_of(a), answer_sdp);
-	duet_recording_negotiated(duet_session_of(b), answer_sdp);
+static void host_negotiated(duet_member *a, duet_member *b, const char *answer_sdp, gboolean e2ee) {
+	duet_recording_negotiated(duet_session_of(a), answer_sdp, e2ee);
+	duet_recording_negotiated(duet_session_of(b), answer_sdp, e2ee);
+}
+
+static void host_layers(duet_member *offerer, json_t *simulcast, const char *answer_sdp) {
+	duet_simulcast_setup(duet_session_of(offerer), simulcast, answer_sdp);
+}
+
+static void host_keyframe(duet_member *member) {
+	duet_session *session = duet_session_of(member);
+	if(!gone(session))
+		duet_media_keyframe(session, TRUE);
 }
 
 static gboolean host_events_enabled(void) {
@@ -98,6 +108,8 @@ const duet_host duet_janus_host = {
     .notify = host_notify,
     .record = host_record,
     .negotiated = host_negotiated,
+    .layers = host_layers,
+    .keyframe = host_keyframe,
     .events_enabled = host_events_enabled,
     .sdp_valid = host_sdp_valid,
     .now = janus_get_monotonic_time,

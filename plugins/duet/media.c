@@ -7,14 +7,16 @@
  * hands the packet to the peer's handle, so that the peer cannot be
  * unlinked (and its handle destroyed) in the middle. Counters are per
  * sender and written only here. Recording (recording.c) saves the packet
- * under the same lock.
+ * under the same lock; a simulcasting sender's video goes through
+ * simulcast.c. A receiver's reports feed the estimate of its downlink
+ * (adapt.c), about once a second, never per RTP packet.
  */
 #include "glue.h"
 
 #include <rtcp.h>
 
-/* Janus's own convention for "no cap" in a REMB. */
-#define UNCAPPED_BITRATE 10000000
+/* Keyframe requests from a receiver reach its sender at most this often. */
+#define KEYFRAME_INTERVAL_US (500 * 1000)
 
 void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 	duet_member *m = &session->member;
@@ -23,17 +25,34 @@ void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 		return;
 	g_mutex_lock(&m->link_lock);
 	janus_plugin_session *to = m->peer_handle;
-	if(session->recording.files[kind])
-		janus_recorder_save_frame(session->recording.files[kind], packet->buffer, packet->length);
-	if(to) {
-		duet_gateway->relay_rtp(to, packet);
-		duet_member_count(m, kind, packet->length);
+	if(packet->video && g_atomic_int_get(&session->sim.active)) {
+		if(to)
+			duet_simulcast_relay(session, packet, to);
+	} else {
+		if(session->recording.files[kind])
+			janus_recorder_save_frame(session->recording.files[kind], packet->buffer, packet->length);
+		if(to) {
+			duet_gateway->relay_rtp(to, packet);
+			duet_member_count(m, kind, packet->length);
+		}
 	}
 	g_mutex_unlock(&m->link_lock);
 }
 
-/* Keyframe requests go to the sender as the core's own PLI; the receiver's
- * bandwidth estimate goes to the sender capped by the sender's limit. */
+void duet_media_keyframe(duet_session *sender, gboolean always) {
+	duet_member *m = &sender->member;
+	gint64 now = janus_get_monotonic_time();
+	gint64 last = __atomic_load_n(&m->last_keyframe_request, __ATOMIC_RELAXED);
+	if(!always && last != 0 && now - last < KEYFRAME_INTERVAL_US)
+		return;
+	__atomic_store_n(&m->last_keyframe_request, now, __ATOMIC_RELAXED);
+	duet_gateway->send_pli(sender->handle);
+}
+
+/* Keyframe requests go to the sender as the core's own PLI, at most every
+ * 500 ms; a receiver's reports feed its downlink's estimate, which steers
+ * the sender (adaptive rooms); without adaptation its REMB goes to the
+ * sender capped by the sender's limit. Anything else is relayed. */
 void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet) {
 	duet_member *m = &session->member;
 	g_mutex_lock(&m->link_lock);
@@ -41,14 +60,15 @@ void duet_media_rtcp(duet_session *session, janus_plugin_rtcp *packet) {
 	if(to) {
 		gboolean wants_keyframe =
 		    janus_rtcp_has_pli(packet->buffer, packet->length) || janus_rtcp_has_fir(packet->buffer, packet->length);
-		guint32 estimate = janus_rtcp_get_remb(packet->buffer, packet->length);
+		guint32 remb = janus_rtcp_get_remb(packet->buffer, packet->length);
 		if(wants_keyframe)
-			duet_gateway->send_pli(to);
-		if(estimate > 0) {
+			duet_media_keyframe(duet_session_of(m->peer), FALSE);
+		gboolean adapted = g_atomic_int_get(&m->adaptive) && duet_adapt_feedback(session, packet, remb);
+		if(remb > 0 && !adapted) {
 			guint32 cap = duet_member_cap(m->peer);
-			duet_gateway->send_remb(to, cap > 0 ? MIN(cap, estimate) : estimate);
+			duet_gateway->send_remb(to, cap > 0 ? MIN(cap, remb) : remb);
 		}
-		if(!wants_keyframe && estimate == 0)
+		if(!wants_keyframe && remb == 0)
 			duet_gateway->relay_rtcp(to, packet);
 	}
 	g_mutex_unlock(&m->link_lock);
@@ -70,22 +90,31 @@ void duet_media_data(duet_session *session, janus_plugin_data *packet) {
 }
 
 /* Whichever PeerConnection of a pair comes up second asks both senders for
- * a keyframe, so that each side's first frame can be decoded at once. */
+ * a keyframe, so that each side's first frame can be decoded at once. A
+ * new PeerConnection starts with nothing learnt about its downlink. */
 void duet_media_up(duet_session *session) {
 	duet_member *m = &session->member;
+	duet_member_reset_adaptation(m);
 	g_atomic_int_set(&m->webrtc_up, 1);
 	g_mutex_lock(&m->link_lock);
 	duet_member *peer = m->peer;
 	if(peer && g_atomic_int_get(&peer->webrtc_up)) {
-		duet_gateway->send_pli(session->handle);
-		duet_gateway->send_pli(duet_session_of(peer)->handle);
+		duet_media_keyframe(session, TRUE);
+		duet_media_keyframe(duet_session_of(peer), TRUE);
 	}
 	g_mutex_unlock(&m->link_lock);
 	if(duet_member_cap(m) > 0)
 		duet_media_apply_bitrate(session);
 }
 
+/* The sender's limit: its caps, and its peer's estimate when that adapts. */
 void duet_media_apply_bitrate(duet_session *session) {
-	guint32 cap = duet_member_cap(&session->member);
-	duet_gateway->send_remb(session->handle, cap > 0 ? cap : UNCAPPED_BITRATE);
+	duet_member *m = &session->member;
+	g_mutex_lock(&m->link_lock);
+	duet_member *peer = m->peer;
+	guint32 estimate = peer && g_atomic_int_get(&peer->adaptive) ? (guint32)g_atomic_int_get(&peer->estimate) : 0;
+	if(g_atomic_int_get(&session->sim.active))
+		estimate = 0; /* its layers are chosen per receiver instead */
+	g_mutex_unlock(&m->link_lock);
+	duet_gateway->send_remb(session->handle, duet_estimate_remb(estimate, duet_member_cap(m)));
 }

@@ -19,7 +19,29 @@ void duet_member_reset_settings(duet_member *member) {
 	for(int k = 0; k < DUET_KINDS; k++)
 		g_atomic_int_set(&member->relay[k], 1);
 	g_atomic_int_set(&member->bitrate, 0);
+	g_atomic_int_set(&member->want_substream, DUET_LAYERS - 1);
+	g_atomic_int_set(&member->want_temporal, DUET_LAYERS - 1);
 	g_atomic_int_set(&member->room_bitrate, 0);
+	duet_member_reset_adaptation(member);
+}
+
+void duet_member_room_settings(duet_member *member, guint32 bitrate, gboolean adaptive) {
+	g_atomic_int_set(&member->room_bitrate, (gint)bitrate);
+	g_atomic_int_set(&member->adaptive, adaptive ? 1 : 0);
+}
+
+/* The estimator and layer state belong to the member's RTCP path, which
+ * runs under its link_lock: so does this. */
+void duet_member_reset_adaptation(duet_member *member) {
+	g_mutex_lock(&member->link_lock);
+	duet_estimator_reset(&member->estimator);
+	duet_layers_reset(&member->layers);
+	g_atomic_int_set(&member->estimate, 0);
+	g_atomic_int_set(&member->rx_substream, -1);
+	g_atomic_int_set(&member->rx_temporal, -1);
+	g_atomic_int_set(&member->layer_target, -1);
+	member->receiver_remb = 0;
+	g_mutex_unlock(&member->link_lock);
 }
 
 /* Both links change under both link locks, taken in address order so that
@@ -104,6 +126,16 @@ void duet_member_sample_rate(duet_member *member, gint64 now) {
 	}
 	member->rate_last_bytes = bytes;
 	member->rate_last_time = now;
+}
+
+void duet_member_adaptation_json(const duet_member *member, json_t *info) {
+	json_object_set_new(info, "adaptive", json_boolean(g_atomic_int_get(&member->adaptive)));
+	json_object_set_new(info, "estimate", json_integer(g_atomic_int_get(&member->estimate)));
+	int substream = g_atomic_int_get(&member->rx_substream);
+	if(substream < 0)
+		return;
+	json_object_set_new(info, "substream", json_integer(substream));
+	json_object_set_new(info, "temporal", json_integer(MAX(g_atomic_int_get(&member->rx_temporal), 0)));
 }
 
 json_t *duet_member_counters_json(const duet_member *member) {

@@ -18,6 +18,8 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "estimate.h"
+#include "layers.h"
 #include "pc.h"
 
 struct duet_seat;
@@ -46,6 +48,9 @@ typedef struct duet_member {
 	gint bitrate; /* REMB cap asked by the member, bits/s, 0 = none */
 	gint room_bitrate; /* the room's cap, bits/s, 0 = none */
 	gint recording;
+	gint adaptive; /* the room's network adaptation (docs/adaptation.md) */
+	gint want_substream; /* the highest simulcast layers this member wants to receive */
+	gint want_temporal;
 
 	/* Media state, atomics. */
 	gint webrtc_up;
@@ -57,6 +62,19 @@ typedef struct duet_member {
 	gint64 rate_bits; /* bits/s received lately, sampled by the housekeeping tick */
 	guint64 rate_last_bytes;
 	gint64 rate_last_time;
+
+	/* Network adaptation of this member's downlink, under link_lock (its
+	 * RTCP path holds it): the estimate, and the layer of the peer's
+	 * simulcast it should get. estimate and the rx_ fields are read
+	 * elsewhere with atomics. */
+	duet_estimator estimator;
+	duet_layers layers;
+	gint estimate; /* bits/s, 0 = unknown */
+	gint rx_substream; /* the peer's layer relayed to this member now, -1 = the peer does not simulcast */
+	gint rx_temporal;
+	gint layer_target; /* the layer the estimate allows this member, -1 = no choice made */
+	guint32 receiver_remb; /* the member's own REMB, when its browser sends one; 0 = none */
+	gint64 last_keyframe_request; /* when a keyframe was last asked of this member (as a sender) */
 
 	/* The peer the media path relays to, guarded by link_lock. peer_handle
 	 * is peer->handle, kept here so that an RTP packet reads only its
@@ -80,6 +98,11 @@ void duet_member_reset_settings(duet_member *member);
 void duet_member_link(duet_member *a, duet_member *b);
 void duet_member_unlink(duet_member *member);
 
+/* The room's cap and adaptation setting, as the member applies them. */
+void duet_member_room_settings(duet_member *member, guint32 bitrate, gboolean adaptive);
+/* Forgets what was learnt about the member's downlink (a new PeerConnection). */
+void duet_member_reset_adaptation(duet_member *member);
+
 /* The send cap: the lower of the member's and the room's, 0 = none. */
 guint32 duet_member_cap(const duet_member *member);
 
@@ -89,6 +112,8 @@ duet_counter duet_member_counter(const duet_member *member, duet_kind kind);
 guint64 duet_member_total_bytes(const duet_member *member);
 /* {audio: {packets, bytes}, video: ..., data: ...} */
 json_t *duet_member_counters_json(const duet_member *member);
+/* Adds adaptive, estimate and (when the peer simulcasts) substream and temporal. */
+void duet_member_adaptation_json(const duet_member *member, json_t *info);
 /* Samples the received bitrate; call about once a second. */
 void duet_member_sample_rate(duet_member *member, gint64 now);
 

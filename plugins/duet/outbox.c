@@ -52,6 +52,18 @@ void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member 
 	add(outbox, host, DUET_ACT_RECORD, member, how, NULL);
 }
 
+void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_member *member) {
+	if(host->keyframe)
+		add(outbox, host, DUET_ACT_KEYFRAME, member, NULL, NULL);
+}
+
+void duet_outbox_layers(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp) {
+	if(host->layers == NULL)
+		return;
+	json_t *what = json_pack("{sOss}", "simulcast", simulcast ? simulcast : json_null(), "sdp", sdp ? sdp : "");
+	add(outbox, host, DUET_ACT_LAYERS, member, what, NULL);
+}
+
 duet_action *duet_outbox_answer(
     duet_outbox *outbox, const duet_host *host, duet_member *member, const char *transaction, json_t *body) {
 	duet_action *a = add(outbox, host, DUET_ACT_ANSWER, member, body, NULL);
@@ -88,6 +100,12 @@ int duet_action_perform(const duet_action *a, const duet_host *host) {
 		return 0;
 	case DUET_ACT_RECORD:
 		host->record(a->member, a->event);
+		return 0;
+	case DUET_ACT_KEYFRAME:
+		host->keyframe(a->member);
+		return 0;
+	case DUET_ACT_LAYERS:
+		host->layers(a->member, json_object_get(a->event, "simulcast"), json_string_value(json_object_get(a->event, "sdp")));
 		return 0;
 	}
 	return 0;

@@ -24,8 +24,10 @@ typedef enum duet_action_kind {
 	DUET_ACT_BITRATE, /* the member's send cap changed: tell its browser */
 	DUET_ACT_NOTIFY, /* event-handler notification about the member (may be NULL) */
 	DUET_ACT_RECORD, /* start or stop recording: event is {on, dir, name} */
+	DUET_ACT_KEYFRAME, /* ask the member's browser for a keyframe */
 	DUET_ACT_ANSWER, /* the answer to the member's async request (transaction) */
 	DUET_ACT_OWN_JSEP, /* the member's own JSEP went through the core: its PeerConnection is live */
+	DUET_ACT_LAYERS, /* event: {"simulcast", "sdp"}: the member's layers, before its answer is pushed */
 } duet_action_kind;
 
 struct duet_forward;
@@ -72,7 +74,11 @@ typedef struct duet_host {
 	/* Starts ({"on":true,"dir","name"}) or stops recording the member's media. */
 	void (*record)(duet_member *member, json_t *how);
 	/* An answer went through: both sides' media is now known. */
-	void (*negotiated)(duet_member *a, duet_member *b, const char *answer_sdp);
+	void (*negotiated)(duet_member *a, duet_member *b, const char *answer_sdp, gboolean e2ee);
+	/* The offerer's answer is about to go out: simulcast is the core's
+	 * description of the layers its offer sends (NULL: one stream). */
+	void (*layers)(duet_member *offerer, json_t *simulcast, const char *answer_sdp);
+	void (*keyframe)(duet_member *member);
 	gboolean (*events_enabled)(void);
 	/* Checks an SDP; returns FALSE and fills error when it does not parse. */
 	gboolean (*sdp_valid)(const char *sdp, char *error, size_t error_len);
@@ -96,6 +102,9 @@ void duet_outbox_bitrate(duet_outbox *outbox, const duet_host *host, duet_member
 gboolean duet_outbox_notifies(const duet_host *host);
 void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *info);
 void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);
+void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_member *member);
+/* The offerer's simulcast layers (NULL: one stream), set up right before its answer goes out. */
+void duet_outbox_layers(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp);
 /* The answer to an async request, delivered in the caller's line; pending:
  * it waits for the request's forward (duet_pc_answer_ready). */
 duet_action *duet_outbox_answer(

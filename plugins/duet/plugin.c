@@ -34,6 +34,7 @@ static void duet_incoming_rtp(janus_plugin_session *handle, janus_plugin_rtp *pa
 static void duet_incoming_rtcp(janus_plugin_session *handle, janus_plugin_rtcp *packet);
 static void duet_incoming_data(janus_plugin_session *handle, janus_plugin_data *packet);
 static void duet_data_ready(janus_plugin_session *handle);
+static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean video, gboolean uplink);
 static void duet_hangup_media(janus_plugin_session *handle);
 static void duet_destroy_session(janus_plugin_session *handle, int *error);
 static json_t *duet_query_session(janus_plugin_session *handle);
@@ -57,7 +58,7 @@ janus_plugin duet_plugin = {
     .incoming_rtcp = duet_incoming_rtcp,
     .incoming_data = duet_incoming_data,
     .data_ready = duet_data_ready,
-    .slow_link = NULL,
+    .slow_link = duet_slow_link,
     .hangup_media = duet_hangup_media,
     .destroy_session = duet_destroy_session,
     .query_session = duet_query_session,
@@ -73,7 +74,7 @@ static volatile gint initialized, stopping;
 static GHashTable *sessions; /* janus_plugin_session -> duet_session */
 static janus_mutex sessions_mutex = JANUS_MUTEX_INITIALIZER;
 static GAsyncQueue *messages;
-static GThread *worker, *housekeeper;
+static GThread *worker;
 
 /* An async request waiting for the worker (route NULL: deliver the
  * session's line, which holds a JSEP). */
@@ -146,6 +147,7 @@ static void wait_engine_idle(void) {
 static void session_free(const janus_refcount *ref) {
 	duet_session *session = janus_refcount_containerof(ref, duet_session, ref);
 	duet_recording_free(session);
+	duet_simulcast_clear(&session->sim);
 	duet_member_clear(&session->member);
 	/* The core gave the plugin a reference to the handle at attach. */
 	janus_refcount_decrease(&session->handle->ref);
@@ -177,6 +179,18 @@ static duet_session *session_fast(janus_plugin_session *handle) {
 	return session && !g_atomic_int_get(&session->destroyed) ? session : NULL;
 }
 
+void duet_sessions_foreach(void (*fn)(duet_session *session, void *data), void *data) {
+	janus_mutex_lock(&sessions_mutex);
+	if(sessions) {
+		GHashTableIter iter;
+		gpointer value;
+		g_hash_table_iter_init(&iter, sessions);
+		while(g_hash_table_iter_next(&iter, NULL, &value))
+			fn(value, data);
+	}
+	janus_mutex_unlock(&sessions_mutex);
+}
+
 static void duet_create_session(janus_plugin_session *handle, int *error) {
 	if(!running()) {
 		*error = -1;
@@ -185,6 +199,8 @@ static void duet_create_session(janus_plugin_session *handle, int *error) {
 	duet_session *session = g_new0(duet_session, 1);
 	session->handle = handle;
 	duet_member_init(&session->member, handle);
+	duet_simulcast_init(&session->sim);
+	session->told_substream = session->told_temporal = -1;
 	janus_refcount_init(&session->ref, session_free);
 	handle->plugin_handle = session;
 	janus_mutex_lock(&sessions_mutex);
@@ -383,76 +399,18 @@ static void duet_hangup_media(janus_plugin_session *handle) {
 	engine_leave();
 }
 
-/* ---------------------------------------------------------------------- */
-/* Housekeeping: deadlines and bitrate samples                            */
-
-/* The housekeeping thread is a timer: it waits for the earliest deadline
- * (a held seat's end, a line's close timeout or JSEP retry, pc.c) or the
- * next bitrate sample, whichever comes first, and is woken when an earlier
- * deadline appears. It never waits for a room. */
-static GMutex hk_mutex;
-static GCond hk_cond;
-static gboolean hk_wake;
-static gint64 hk_planned; /* janus time the thread will next wake at (under hk_mutex) */
-
-void duet_plugin_wake(gint64 deadline) {
-	g_mutex_lock(&hk_mutex);
-	if(hk_planned == 0 || deadline < hk_planned) { /* 0: busy, it may have computed its wait already */
-		hk_wake = TRUE;
-		g_cond_signal(&hk_cond);
+/* The core counts a "slow link" from NACKs: its uplink is Janus -> peer.
+ * The contract's uplink is the participant's own: what it sends. */
+static void duet_slow_link(janus_plugin_session *handle, int mindex, gboolean video, gboolean uplink) {
+	(void)mindex;
+	if(!engine_enter())
+		return;
+	duet_session *session = session_get(handle);
+	if(session) {
+		duet_engine_slow_link(engine, &session->member, video, !uplink);
+		janus_refcount_decrease(&session->ref);
 	}
-	g_mutex_unlock(&hk_mutex);
-}
-
-static void sample_rates(void) {
-	gint64 now = janus_get_monotonic_time();
-	janus_mutex_lock(&sessions_mutex);
-	GHashTableIter iter;
-	gpointer value;
-	g_hash_table_iter_init(&iter, sessions);
-	while(g_hash_table_iter_next(&iter, NULL, &value))
-		duet_member_sample_rate(&((duet_session *)value)->member, now);
-	janus_mutex_unlock(&sessions_mutex);
-}
-
-/* One wait per turn (woken early, it returns at once). */
-static void wait_next(gint64 next) {
-	g_mutex_lock(&hk_mutex);
-	gint64 left = MAX(0, next - janus_get_monotonic_time());
-	hk_planned = hk_wake ? 0 : next;
-	gint64 end = g_get_monotonic_time() + (hk_wake ? 0 : MIN(left, G_USEC_PER_SEC));
-	if(!g_atomic_int_get(&stopping))
-		g_cond_wait_until(&hk_cond, &hk_mutex, end);
-	hk_wake = FALSE;
-	hk_planned = 0;
-	g_mutex_unlock(&hk_mutex);
-}
-
-static void *housekeeping_thread(void *data) {
-	(void)data;
-	gint64 last_sample = janus_get_monotonic_time();
-	while(!g_atomic_int_get(&stopping)) {
-		gint64 next = last_sample + G_USEC_PER_SEC;
-		gint64 due = duet_engine_next_deadline(engine);
-		wait_next(due != 0 && due < next ? due : next);
-		if(g_atomic_int_get(&stopping))
-			break;
-		duet_engine_expire(engine);
-		if(janus_get_monotonic_time() - last_sample >= G_USEC_PER_SEC) {
-			sample_rates();
-			last_sample = janus_get_monotonic_time();
-		}
-	}
-	return NULL;
-}
-
-static void stop_housekeeping(void) {
-	g_mutex_lock(&hk_mutex);
-	hk_wake = TRUE;
-	g_cond_broadcast(&hk_cond);
-	g_mutex_unlock(&hk_mutex);
-	g_thread_join(housekeeper);
-	housekeeper = NULL;
+	engine_leave();
 }
 
 /* ---------------------------------------------------------------------- */
@@ -480,7 +438,7 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	GError *error = NULL;
 	worker = g_thread_try_new("duet worker", worker_thread, NULL, &error);
 	if(worker)
-		housekeeper = g_thread_try_new("duet-timers", housekeeping_thread, NULL, &error);
+		duet_housekeeping_start(engine, &error);
 	if(error) {
 		JANUS_LOG(LOG_ERR, "[duet] Could not start a thread: %s\n", error->message);
 		g_error_free(error);
@@ -521,8 +479,7 @@ static void duet_destroy(void) {
 		g_thread_join(worker);
 		worker = NULL;
 	}
-	if(housekeeper)
-		stop_housekeeping();
+	duet_housekeeping_stop();
 	wait_engine_idle();
 	drop_lines();
 	janus_mutex_lock(&sessions_mutex);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "requests.h"
+#include "sdp_simulcast.h"
 
 /* ---------------------------------------------------------------------- */
 /* join                                                                   */
@@ -54,6 +55,7 @@ static duet_error auto_create(duet_request *req, duet_room **room) {
 	duet_room_settings settings = {0};
 	settings.rec_dir = defaults->rec_dir;
 	settings.reconnect_window = defaults->reconnect_window;
+	settings.adaptive = defaults->adaptive;
 	duet_error code =
 	    duet_registry_add(req->engine->registry, duet_arg_str(req->args, "room"), &settings, DUET_ORIGIN_AUTO, room);
 	if(code != DUET_OK)
@@ -110,7 +112,7 @@ duet_error duet_handle_join(duet_request *req) {
 		seat = duet_room_add_seat(room, duet_arg_str(req->args, "id"), duet_arg_str(req->args, "display"), req->caller);
 	}
 	req->caller->seat = seat;
-	g_atomic_int_set(&req->caller->room_bitrate, (gint)room->settings.bitrate);
+	duet_member_room_settings(req->caller, room->settings.bitrate, room->settings.adaptive);
 	announce_to_peer(req, seat, took_back);
 	req->result = joined_result(seat);
 	if(room->settings.record)
@@ -163,11 +165,14 @@ static duet_error check_signal(duet_request *req, const char *type, duet_seat **
 
 /* The JSEP for the peer goes into its line (forward.c); the request is
  * answered once the peer's side took it. The caller's own JSEP already
- * went through the core: its PeerConnection is live from here on. */
-static void forward_to_peer(duet_request *req, duet_seat *from, json_t *event, const char *type,
+ * went through the core: its PeerConnection is live from here on. sdp:
+ * the request's own, when NULL. */
+static void forward_to_peer(duet_request *req, duet_seat *from, json_t *event, const char *type, const char *sdp,
     void (*undo)(duet_engine *, duet_outbox *, duet_room *, duet_seat *)) {
 	duet_member *peer = duet_seat_member(duet_room_peer_of(from->room, from));
-	json_t *jsep = json_pack("{ssss}", "type", type, "sdp", json_string_value(json_object_get(req->jsep, "sdp")));
+	if(sdp == NULL)
+		sdp = json_string_value(json_object_get(req->jsep, "sdp"));
+	json_t *jsep = json_pack("{ssss}", "type", type, "sdp", sdp);
 	if(json_is_true(json_object_get(req->jsep, "e2ee")))
 		json_object_set_new(jsep, "e2ee", json_true());
 	duet_outbox_own_jsep(&req->outbox, req->engine->host, req->caller);
@@ -216,11 +221,16 @@ duet_error duet_handle_offer(duet_request *req) {
 	if(code != DUET_OK)
 		return code;
 	duet_room *room = seat->room;
-	duet_call_offer(room, seat, json_string_value(json_object_get(req->jsep, "sdp")));
+	/* The core describes a simulcasting offer's layers; the SDP it hands
+	 * over (and so the peer's offer) carries one video stream. */
+	json_t *layers = json_object_get(req->jsep, "simulcast");
+	char *layers_text = json_array_size(layers) > 0 ? json_dumps(layers, JSON_COMPACT) : NULL;
+	duet_call_offer(room, seat, json_string_value(json_object_get(req->jsep, "sdp")), layers_text);
+	free(layers_text);
 	json_t *event = duet_event_new("offer", room);
 	json_object_set_new(event, "renegotiation", json_boolean(room->offer_in_call));
 	reset_if_glare(req, room, seat);
-	forward_to_peer(req, seat, event, "offer", undo_offer);
+	forward_to_peer(req, seat, event, "offer", NULL, undo_offer);
 	req->result = duet_event_new("offering", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "offer", room, seat->id, NULL);
 	return DUET_OK;
@@ -235,8 +245,17 @@ duet_error duet_handle_answer(duet_request *req) {
 	if(code != DUET_OK)
 		return code;
 	duet_room *room = seat->room;
+	/* A simulcasting offerer gets its rid extensions back in the answer,
+	 * and its layers are set up, in its line, right before the answer. */
+	const char *given = json_string_value(json_object_get(req->jsep, "sdp"));
+	char *sdp = room->offer_layers ? duet_sdp_accept_rids(room->offer_sdp, given) : NULL;
+	json_t *layers = room->offer_layers ? json_loads(room->offer_layers, 0, NULL) : NULL;
+	duet_member *offerer = duet_seat_member(duet_room_peer_of(room, seat));
+	duet_outbox_layers(&req->outbox, req->engine->host, offerer, layers, sdp ? sdp : given);
+	json_decref(layers);
 	duet_call_answer(room);
-	forward_to_peer(req, seat, duet_event_new("answer", room), "answer", undo_answer);
+	forward_to_peer(req, seat, duet_event_new("answer", room), "answer", sdp, undo_answer);
+	g_free(sdp);
 	req->result = duet_event_new("answered", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "answer", room, seat->id, NULL);
 	return DUET_OK;
@@ -252,10 +271,17 @@ duet_error duet_handle_configure(duet_request *req) {
 		return code;
 	static const char *kinds[DUET_KINDS] = {"audio", "video", "data"};
 	duet_member *m = req->caller;
+	gboolean video_was_on = g_atomic_int_get(&m->relay[DUET_VIDEO]);
 	for(int k = 0; k < DUET_KINDS; k++) {
 		gboolean on = duet_arg_bool(req->args, kinds[k], g_atomic_int_get(&m->relay[k]));
 		g_atomic_int_set(&m->relay[k], on);
 	}
+	/* The peer's decoder needs a keyframe to show this member's video again. */
+	if(!video_was_on && g_atomic_int_get(&m->relay[DUET_VIDEO]))
+		duet_outbox_keyframe(&req->outbox, req->engine->host, m);
+	g_atomic_int_set(
+	    &m->want_substream, (gint)duet_arg_int(req->args, "substream", g_atomic_int_get(&m->want_substream)));
+	g_atomic_int_set(&m->want_temporal, (gint)duet_arg_int(req->args, "temporal", g_atomic_int_get(&m->want_temporal)));
 	if(duet_arg_has(req->args, "bitrate")) {
 		g_atomic_int_set(&m->bitrate, (gint)duet_arg_int(req->args, "bitrate", 0));
 		duet_outbox_bitrate(&req->outbox, req->engine->host, m);
@@ -268,6 +294,8 @@ duet_error duet_handle_configure(duet_request *req) {
 		json_object_set_new(req->result, kinds[k], json_boolean(g_atomic_int_get(&m->relay[k])));
 	json_object_set_new(req->result, "bitrate", json_integer(g_atomic_int_get(&m->bitrate)));
 	json_object_set_new(req->result, "recording", json_boolean(g_atomic_int_get(&m->recording)));
+	json_object_set_new(req->result, "substream", json_integer(g_atomic_int_get(&m->want_substream)));
+	json_object_set_new(req->result, "temporal", json_integer(g_atomic_int_get(&m->want_temporal)));
 	duet_notify(&req->outbox, req->engine, m, "configured", seat->room, seat->id, NULL);
 	return DUET_OK;
 }

@@ -75,6 +75,7 @@ static void settings_from_args(duet_request *req, duet_room_settings *s) {
 	s->record = duet_arg_bool(a, "record", FALSE);
 	s->bitrate = (guint32)duet_arg_int(a, "bitrate", 0);
 	s->reconnect_window = (int)duet_arg_int(a, "reconnect_window", defaults->reconnect_window);
+	s->adaptive = duet_arg_bool(a, "adaptive", defaults->adaptive);
 }
 
 static duet_error create_failure(duet_request *req, duet_error code) {
@@ -127,6 +128,7 @@ static void edit_settings(duet_request *req, duet_room_settings *s) {
 	s->reconnect_window = (int)duet_arg_int(a, "new_reconnect_window", s->reconnect_window);
 	if(duet_arg_has(a, "new_bitrate"))
 		s->bitrate = (guint32)duet_arg_int(a, "new_bitrate", 0);
+	s->adaptive = duet_arg_bool(a, "new_adaptive", s->adaptive);
 }
 
 duet_error duet_handle_edit(duet_request *req) {
@@ -144,7 +146,7 @@ duet_error duet_handle_edit(duet_request *req) {
 	}
 	edit_settings(req, &room->settings);
 	room->shared = room->shared || req->change.shared;
-	if(duet_arg_has(req->args, "new_bitrate"))
+	if(duet_arg_has(req->args, "new_bitrate") || duet_arg_has(req->args, "new_adaptive"))
 		duet_room_apply_bitrate(req->engine, &req->outbox, room);
 	req->result = json_pack("{ssss}", "duet", "edited", "room", room->id);
 	return DUET_OK;
@@ -317,6 +319,7 @@ static json_t *participant_stats(const duet_seat *seat, json_t *totals) {
 	json_object_set_new(counters, "connected", json_boolean(member != NULL));
 	gint64 rate = member ? __atomic_load_n(&member->rate_bits, __ATOMIC_RELAXED) : 0;
 	json_object_set_new(counters, "bitrate", json_integer(rate));
+	json_object_set_new(counters, "estimate", json_integer(member ? g_atomic_int_get(&member->estimate) : 0));
 	return counters;
 }
 

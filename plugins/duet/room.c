@@ -119,6 +119,7 @@ static void room_free(duet_room *room) {
 		g_hash_table_destroy(room->allowed);
 	duet_room_settings_clear(&room->settings);
 	g_free(room->offer_sdp);
+	g_free(room->offer_layers);
 	g_free(room->id);
 	g_free(room);
 }
@@ -357,9 +358,10 @@ duet_error duet_call_check_offer(const duet_room *room, const duet_seat *from) {
 	return DUET_OK;
 }
 
-void duet_call_offer(duet_room *room, duet_seat *from, const char *sdp) {
+void duet_call_offer(duet_room *room, duet_seat *from, const char *sdp, const char *layers) {
 	room->offerer = from;
 	duet_set_string(&room->offer_sdp, sdp, FALSE);
+	duet_set_string(&room->offer_layers, layers, TRUE);
 	room->offer_clean = FALSE;
 	room->offer_in_call = room->in_call;
 }
@@ -375,6 +377,7 @@ duet_error duet_call_check_answer(const duet_room *room, const duet_seat *from) 
 void duet_call_answer(duet_room *room) {
 	room->offerer = NULL;
 	duet_set_string(&room->offer_sdp, NULL, FALSE);
+	duet_set_string(&room->offer_layers, NULL, FALSE);
 	room->in_call = TRUE;
 }
 
@@ -383,6 +386,7 @@ gboolean duet_call_end(duet_room *room) {
 	room->offerer = NULL;
 	room->offer_in_call = FALSE;
 	duet_set_string(&room->offer_sdp, NULL, FALSE);
+	duet_set_string(&room->offer_layers, NULL, FALSE);
 	room->in_call = FALSE;
 	return was_active;
 }

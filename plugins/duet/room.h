@@ -46,6 +46,7 @@ typedef struct duet_room_settings {
 	gboolean record;
 	guint32 bitrate; /* bits/s, 0 = no cap */
 	int reconnect_window;
+	gboolean adaptive; /* network adaptation (docs/adaptation.md) */
 } duet_room_settings;
 
 typedef enum duet_origin {
@@ -66,6 +67,7 @@ struct duet_room {
 	duet_seat *offerer; /* whose offer waits for an answer, or NULL */
 	gboolean offer_in_call; /* the pending offer renegotiates a call */
 	char *offer_sdp; /* the pending offer's SDP, to hand it again after a glare */
+	char *offer_layers; /* the pending offer's simulcast layers (the core's JSON), NULL: one stream */
 	gboolean offer_clean; /* the answerer's handle was reset for this offer (glare) */
 };
 
@@ -128,7 +130,7 @@ duet_seat *duet_registry_next_expired(duet_registry *registry, gint64 now);
 
 /* Call state. */
 duet_error duet_call_check_offer(const duet_room *room, const duet_seat *from);
-void duet_call_offer(duet_room *room, duet_seat *from, const char *sdp);
+void duet_call_offer(duet_room *room, duet_seat *from, const char *sdp, const char *layers);
 duet_error duet_call_check_answer(const duet_room *room, const duet_seat *from);
 void duet_call_answer(duet_room *room);
 /* Ends the call or pending offer; TRUE when there was one. */

@@ -17,6 +17,7 @@
 #define BITRATE_MAX 100000000
 #define WINDOW_MAX 3600
 #define TOKENS_MAX 1024
+#define LAYER_MAX 2
 
 /* The tables below are kept aligned by hand. */
 /* clang-format off */
@@ -39,6 +40,7 @@ static const duet_param create_params[] = {
 	BOOL("record"),
 	STRING("rec_dir"),
 	INT("reconnect_window", WINDOW_MAX),
+	BOOL("adaptive"),
 	BOOL("permanent"),
 	STRING("admin_key"),
 	END,
@@ -54,6 +56,7 @@ static const duet_param edit_params[] = {
 	INT("new_bitrate", BITRATE_MAX),
 	BOOL("new_record"),
 	INT("new_reconnect_window", WINDOW_MAX),
+	BOOL("new_adaptive"),
 	BOOL("permanent"),
 	END,
 };
@@ -87,6 +90,8 @@ static const duet_param configure_params[] = {
 	INT("bitrate", BITRATE_MAX),
 	BOOL("record"),
 	STRING("filename"),
+	INT("substream", LAYER_MAX),
+	INT("temporal", LAYER_MAX),
 	END,
 };
 

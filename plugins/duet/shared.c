@@ -25,9 +25,9 @@
 /* A room's settings as JSON                                              */
 
 json_t *duet_settings_to_json(const duet_room_settings *s) {
-	return json_pack("{s:s?,s:s?,s:s?,s:s?,s:b,s:b,s:I,s:i}", "description", s->description, "pin", s->pin, "secret",
-	    s->secret, "rec_dir", s->rec_dir, "is_private", s->is_private, "record", s->record, "bitrate",
-	    (json_int_t)s->bitrate, "reconnect_window", s->reconnect_window);
+	return json_pack("{s:s?,s:s?,s:s?,s:s?,s:b,s:b,s:I,s:i,s:b}", "description", s->description, "pin", s->pin,
+	    "secret", s->secret, "rec_dir", s->rec_dir, "is_private", s->is_private, "record", s->record, "bitrate",
+	    (json_int_t)s->bitrate, "reconnect_window", s->reconnect_window, "adaptive", s->adaptive);
 }
 
 static gboolean get_string(json_t *json, const char *name, char **field, gboolean empty_is_none) {
@@ -66,6 +66,7 @@ gboolean duet_settings_from_json(json_t *json, duet_room_settings *s) {
 		duet_set_string(&s->description, "", FALSE);
 	s->is_private = json_is_true(json_object_get(json, "is_private"));
 	s->record = json_is_true(json_object_get(json, "record"));
+	s->adaptive = !json_is_false(json_object_get(json, "adaptive")); /* on unless said otherwise */
 	s->bitrate = (guint32)bitrate;
 	s->reconnect_window = (int)window;
 	return TRUE;

@@ -1,12 +1,17 @@
 // 1. Two pages join one room: media flows both ways, the live figures show,
 // and the call setup time (second join -> first remote frame on both sides)
 // is printed. Screenshots of the live call go to <out>/screenshots.
+// It runs twice: with the npm janus-gateway (1.4.x) build bundled in
+// duet-client, and with Debian's janus.js (1.1.2) loaded as a script.
 import { e2e, uniqueRoom, expectMedia, setupTime, assert, BASE_URL } from './lib/duet.mjs';
 
-e2e('two pages in one room are in a call with media both ways', async (open) => {
-	const room = uniqueRoom('call');
-	const a = await open('Ana', room);
-	const b = await open('Ben', room);
+for (const janusjs of ['npm', 'debian']) e2e(`two pages in one room are in a call with media both ways (janus.js: ${janusjs})`, async (open) => {
+	const room = uniqueRoom(`call-${janusjs}`);
+	const a = await open('Ana', room, { query: `&janusjs=${janusjs}` });
+	const b = await open('Ben', room, { query: `&janusjs=${janusjs}` });
+	for (const p of [a, b]) assert.equal(await p.page.getAttribute('#server-state', 'data-janusjs'), janusjs);
+	const version = await a.page.evaluate(() => window.Janus ? 'Debian janus.js (window.Janus)' : 'npm janus-gateway (bundled)');
+	console.log(`janus.js: ${version}`);
 
 	await a.join();
 	await a.status(/Waiting for someone to join room/);
@@ -28,6 +33,6 @@ e2e('two pages in one room are in a call with media both ways', async (open) => 
 	await b.sees('#remote-stats', /\d+×\d+ · \d+ fps · [\d.]+ [kM]bit\/s · RTT \d+ ms/);
 	await a.sees('#local-stats', /\d+×\d+/);
 
-	await a.screenshot('call-Ana');
-	await b.screenshot('call-Ben');
+	await a.screenshot(`call-Ana-${janusjs}`);
+	await b.screenshot(`call-Ben-${janusjs}`);
 });

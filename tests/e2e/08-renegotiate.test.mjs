@@ -5,7 +5,7 @@ import { e2e, uniqueRoom, startCall, expectMedia, assert } from './lib/duet.mjs'
 
 function iceUfrags(page) {
 	return page.evaluate(() => {
-		const pc = window.duet.pc();
+		const pc = window.__duetTest.pc();
 		const ufrag = (sdp) => /a=ice-ufrag:(\S+)/.exec(sdp)[1];
 		return { local: ufrag(pc.localDescription.sdp), remote: ufrag(pc.remoteDescription.sdp) };
 	});
@@ -41,7 +41,7 @@ e2e('ICE restart and screen share renegotiate without stopping the media', async
 	const before = await iceUfrags(a.page);
 	await a.click('#ice-restart-button');
 	await a.page.waitForFunction((old) => {
-		const pc = window.duet.pc();
+		const pc = window.__duetTest.pc();
 		const ufrag = (sdp) => /a=ice-ufrag:(\S+)/.exec(sdp)[1];
 		return pc && pc.signalingState === 'stable'
 			&& ufrag(pc.localDescription.sdp) !== old.local && ufrag(pc.remoteDescription.sdp) !== old.remote;

@@ -20,13 +20,13 @@ e2e('a page that comes back takes its seat back', async (open) => {
 	// ... and back: the page rejoins with the token, without a click.
 	await b.page.goto(`${BASE_URL}/?room=${room}`);
 	await Promise.all([a.status(/In call with Ben/), b.status(/In call with Ana/)]);
-	assert.equal(await b.page.evaluate(() => window.duet.call.me.id), seat.id, 'same seat (same id) as before');
+	assert.equal(await b.page.evaluate(() => JSON.parse(sessionStorage.getItem('duet.seat')).id), seat.id, 'same seat (same id) as before');
 	await expectMedia(a, b);
 
 	// A plain reload works the same way.
 	await b.page.reload();
 	await Promise.all([a.status(/In call with Ben/), b.status(/In call with Ana/)]);
-	assert.equal(await b.page.evaluate(() => window.duet.call.me.id), seat.id);
+	assert.equal(await b.page.evaluate(() => JSON.parse(sessionStorage.getItem('duet.seat')).id), seat.id);
 	await expectMedia(a, b);
 });
 

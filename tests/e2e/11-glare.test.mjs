@@ -15,15 +15,15 @@ e2e('both calling at once ends in one call', async (open) => {
 	for (let round = 0; round < 6; round++) {
 		await a.click('#hangup-button');
 		await Promise.all([a.status(/Call ended/), b.status(/Call ended/)]);
-		for (const p of [a, b]) await p.page.evaluate(() => window.duet.holdOffers());
+		for (const p of [a, b]) await p.page.evaluate(() => window.__duetTest.holdOffers());
 		await a.click('#call-button');
 		await b.click('#call-button');
-		for (const p of [a, b]) await p.page.waitForFunction(() => window.duet.offerHeld(), null, { timeout: 10000 });
-		await Promise.all([a.page.evaluate(() => window.duet.releaseOffers()), b.page.evaluate(() => window.duet.releaseOffers())]);
+		for (const p of [a, b]) await p.page.waitForFunction(() => window.__duetTest.offerHeld(), null, { timeout: 10000 });
+		await Promise.all([a.page.evaluate(() => window.__duetTest.releaseOffers()), b.page.evaluate(() => window.__duetTest.releaseOffers())]);
 
 		await Promise.all([a.status(/In call with Ben/), b.status(/In call with Ana/)]);
 		await expectMedia(a, b);
-		const glares = await Promise.all([a, b].map((p) => p.page.evaluate(() => window.duet.call.glares || 0)));
+		const glares = await Promise.all([a, b].map((p) => p.page.evaluate(() => window.__duetTest.glares())));
 		assert.equal(glares[0] + glares[1], round + 1, `exactly one of the two offers lost each round (got ${glares})`);
 		for (const p of [a, b]) {
 			assert.equal(await p.page.evaluate(() => document.getElementById('call-error').classList.contains('notice')

@@ -9,8 +9,8 @@ e2e('a page on the HTTP transport calls a page on the WebSocket transport', asyn
 	const servers = '&janus=' + encodeURIComponent('ws://127.0.0.1:1') + '&janus=' + encodeURIComponent('http://127.0.0.1:8088/janus');
 	const a = await open('Ana', room, { query: servers });
 	const b = await open('Ben', room);
-	assert.equal(await a.page.evaluate(() => window.duet.call.sig.janus.getServer()), 'http://127.0.0.1:8088/janus');
-	assert.match(await b.page.evaluate(() => window.duet.call.sig.janus.getServer()), /^ws:/);
+	assert.equal(await a.page.getAttribute('#server-state', 'data-server'), 'http://127.0.0.1:8088/janus');
+	assert.match(await b.page.getAttribute('#server-state', 'data-server'), /^ws:/);
 
 	await startCall(a, b);
 	await expectMedia(a, b);

@@ -39,19 +39,10 @@ fail_setup() {
 node "$here/lib/serve.mjs" "$page_port" 127.0.0.1 >"$out/page-server.log" 2>&1 &
 server_pid=$!
 
-# Chromium: the flags of shared/notes/environment.md, plus no throttling of
-# windows that are not in front (every peer has its own window).
+# Chromium: the flags in chromium.flags (shared with lib/chromium.mjs).
 profile=$(mktemp -d /tmp/duet-e2e-chromium.XXXXXX)
-/usr/bin/chromium --headless=new --no-sandbox --disable-gpu --disable-quic \
-	--no-first-run --no-default-browser-check --disable-background-networking \
-	--disable-component-update --disable-sync \
-	--use-fake-device-for-media-stream --use-fake-ui-for-media-stream \
-	--disable-features=WebRtcHideLocalIpsWithMdns \
-	--autoplay-policy=no-user-gesture-required \
-	--disable-background-timer-throttling --disable-renderer-backgrounding \
-	--disable-backgrounding-occluded-windows \
-	--user-data-dir="$profile" \
-	--remote-debugging-address=127.0.0.1 --remote-debugging-port=0 \
+mapfile -t chromium_flags < <(grep -v -e '^#' -e '^$' "$here/chromium.flags")
+/usr/bin/chromium "${chromium_flags[@]}" --user-data-dir="$profile" \
 	about:blank >"$out/chromium.log" 2>&1 &
 chromium_pid=$!
 

@@ -43,10 +43,15 @@ if [ ! -x /usr/bin/chromium ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-if [ ! -f "$repo/node_modules/playwright-core/package.json" ]; then
-	echo "run.sh: installing the npm packages (npm ci)" >&2
-	(cd "$repo" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
-fi
+for pkg in playwright-core janus-gateway esbuild react janode; do
+	if [ ! -f "$repo/node_modules/$pkg/package.json" ]; then
+		echo "run.sh: installing the npm packages (npm ci)" >&2
+		(cd "$repo" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
+		break
+	fi
+done
+# The pages use duet-client's browser build and the React example's bundle (esbuild, about a second).
+(cd "$repo" && npm run --silent build >&2) || { echo "run.sh: npm run build failed" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 out=${DUET_E2E_OUT:-$repo/out/e2e/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$out"

@@ -5,7 +5,7 @@
 # (never /etc/janus), a plugins folder with only the plugins under test,
 # a transports folder with only HTTP and WebSocket, and the log. Janus
 # listens on loopback only: HTTP 127.0.0.1:8088, WebSocket 127.0.0.1:8188,
-# Admin API 127.0.0.1:7088/admin. Media candidates use the veth address
+# Admin API 127.0.0.1:7088/admin (and WebSocket 127.0.0.1:7188). Media candidates use the veth address
 # 10.99.0.1 made by tests/lib/netns.sh (pass --interface to change it).
 #
 # Usage:
@@ -27,12 +27,20 @@
 #   --rtp-port-range <a-b> UDP ports for media (default 20000-20999)
 #
 # Environment: DUET_PLUGIN is the plugin to load (default: this build's
-# plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus).
+# plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus,
+# Debian's); JANUS_LIB the folder holding that Janus's plugins/, transports/
+# and events/ (default: PREFIX/lib/janus when JANUS_BIN is PREFIX/bin/janus
+# and that folder exists, as in a Janus built from source, else Debian's
+# /usr/lib/x86_64-linux-gnu/janus).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-janus_lib=/usr/lib/x86_64-linux-gnu/janus
+janus_lib=${JANUS_LIB:-}
+if [ -z "$janus_lib" ] && [ -n "${JANUS_BIN:-}" ] && [ -d "$(dirname "$JANUS_BIN")/../lib/janus/transports" ]; then
+	janus_lib=$(cd "$(dirname "$JANUS_BIN")/../lib/janus" && pwd)
+fi
+janus_lib=${janus_lib:-/usr/lib/x86_64-linux-gnu/janus}
 admin_secret=duetadmin
 
 usage() {
@@ -59,6 +67,9 @@ $auth_lines
 media: {
 	ipv6 = false
 	rtp_port_range = "$rtp_port_range"
+	# Lost packets per second that make the core report a slow link (0,
+	# Janus's default, never does); Duet passes it on as slow_link.
+	slowlink_threshold = 4
 }
 nat: {
 	nice_debug = false
@@ -105,7 +116,9 @@ general: {
 	wss = false
 }
 admin: {
-	admin_ws = false
+	admin_ws = true
+	admin_ws_port = 7188
+	admin_ws_ip = "127.0.0.1"
 	admin_wss = false
 }
 EOF

@@ -169,6 +169,7 @@ duet_engine *fake_engine_new(gboolean auto_create, guint max_rooms, const char *
 	    .reconnect_window = 15,
 	    .events = TRUE,
 	    .rec_dir = (char *)"/tmp",
+	    .adaptive = TRUE,
 	};
 	fake_reset();
 	current_engine = duet_engine_new(&settings, &fake_host, NULL);

@@ -69,14 +69,14 @@ static void test_seats_and_call(void) {
 	/* offer, glare, answer */
 	g_assert_cmpint(duet_call_check_answer(room, a), ==, DUET_ERR_WRONG_STATE);
 	g_assert_cmpint(duet_call_check_offer(room, b), ==, DUET_OK);
-	duet_call_offer(room, b, "v=0");
+	duet_call_offer(room, b, "v=0", NULL);
 	g_assert_cmpint(duet_call_check_offer(room, a), ==, DUET_ERR_WRONG_STATE);
 	g_assert_cmpint(duet_call_check_answer(room, b), ==, DUET_ERR_WRONG_STATE);
 	g_assert_cmpint(duet_call_check_answer(room, a), ==, DUET_OK);
 	duet_call_answer(room);
 	g_assert_true(room->in_call);
 	/* a renegotiation keeps the call */
-	duet_call_offer(room, a, "v=0");
+	duet_call_offer(room, a, "v=0", NULL);
 	g_assert_true(room->offer_in_call);
 	g_assert_true(room->in_call);
 	g_assert_true(duet_call_end(room));

@@ -223,6 +223,7 @@ static void test_settings_json(void) {
 	s.bitrate = 64000;
 	s.reconnect_window = 0;
 	s.is_private = TRUE;
+	s.adaptive = FALSE;
 	json_t *json = duet_settings_to_json(&s);
 	g_assert_true(duet_settings_from_json(json, &back));
 	g_assert_cmpstr(back.description, ==, "Desk");
@@ -231,6 +232,7 @@ static void test_settings_json(void) {
 	g_assert_cmpuint(back.bitrate, ==, 64000);
 	g_assert_cmpint(back.reconnect_window, ==, 0);
 	g_assert_true(back.is_private);
+	g_assert_false(back.adaptive);
 	json_decref(json);
 	duet_room_settings_clear(&back);
 	duet_room_settings_clear(&s);

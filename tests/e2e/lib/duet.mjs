@@ -1,6 +1,7 @@
 // Helpers for the end-to-end tests: open peers on the demo page in the
 // shared Chromium (started by inside.sh, attached over CDP), read the UI and
-// the media counters of their PeerConnections.
+// the media counters of their PeerConnections. The pages carry no test
+// hooks: page-hooks.js, injected by open(), watches them from outside.
 //
 // Media assertions use getStats counters (inbound-rtp framesDecoded for
 // video, packetsReceived for audio) sampled over time: "flowing" means the
@@ -14,6 +15,10 @@ import assert from 'node:assert/strict';
 
 export const BASE_URL = process.env.DUET_BASE_URL || 'http://127.0.0.1:8000';
 export const OUT = process.env.DUET_E2E_OUT || path.resolve('out/e2e/manual');
+/** The tests' instrumentation (see page-hooks.js), injected into every page they open. */
+export const HOOKS = path.join(path.dirname(new URL(import.meta.url).pathname), 'page-hooks.js');
+/** Which janus.js the demo page runs with in every test (DUET_E2E_JANUSJS=npm|debian; default: the page's). */
+const JANUSJS = process.env.DUET_E2E_JANUSJS || '';
 const CDP = process.env.DUET_CDP;
 
 let browserPromise = null;
@@ -44,14 +49,22 @@ export function uniqueRoom(label) {
  * page for `room`. Nothing is joined yet; call join().
  */
 export class Peer {
-	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '' } = {}) {
-		const b = await browser();
+	static async open(name, room, { viewport = { width: 1280, height: 860 }, mobile = false, query = '', path: pagePath = null, browser: other = null } = {}) {
+		// The shared Chromium, or another Chromium process (lib/chromium.mjs).
+		const b = other || await browser();
 		const context = await b.newContext(mobile
 			? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 			: { viewport });
+		await context.addInitScript({ path: HOOKS });
 		const page = await context.newPage();
 		const peer = new Peer(name, room, context, page);
-		await page.goto(`${BASE_URL}/?room=${encodeURIComponent(room)}${query}`);
+		if (pagePath) {
+			// Another page than the demo (the tests' library page, the React example).
+			await page.goto(`${BASE_URL}${pagePath}`);
+			return peer;
+		}
+		const janusjs = JANUSJS && !query.includes('janusjs=') ? `&janusjs=${JANUSJS}` : '';
+		await page.goto(`${BASE_URL}/?room=${encodeURIComponent(room)}${query}${janusjs}`);
 		// Connected to Janus and attached to the plugin: the Join button is enabled.
 		await page.locator('#join-button:not([disabled])').waitFor({ timeout: 15000 });
 		return peer;
@@ -96,7 +109,7 @@ export class Peer {
 	/** "signaling/ICE/connection" states of the page's PeerConnection, for failure messages. */
 	async pcState() {
 		return this.page.evaluate(() => {
-			const pc = window.duet && window.duet.pc();
+			const pc = window.__duetTest && window.__duetTest.pc();
 			return pc ? `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}` : 'none';
 		}).catch(() => 'unknown');
 	}
@@ -110,7 +123,7 @@ export class Peer {
 	/** Counters of what this peer receives: decoded video frames, audio packets, video size. */
 	async counters() {
 		return this.page.evaluate(async () => {
-			const pc = window.duet && window.duet.pc();
+			const pc = window.__duetTest && window.__duetTest.pc();
 			if (!pc) return { frames: 0, audio: 0, width: 0, height: 0, pc: false };
 			const report = await pc.getStats();
 			const c = { frames: 0, audio: 0, width: 0, height: 0, pc: true };
@@ -160,7 +173,7 @@ export class Peer {
 		}
 	}
 
-	async timings() { return this.page.evaluate(() => window.duet.timings()); }
+	async timings() { return this.page.evaluate(() => window.__duetTest.timings()); }
 
 	async screenshot(name) {
 		const dir = path.join(OUT, 'screenshots');

@@ -1,7 +1,11 @@
 // Static server for the demo page in the tests: html/ at /, Debian's
-// /usr/share/javascript (janus.js, adapter.js) at /javascript/ — the same
-// layout scripts/demo.sh serves — and the call setup benchmark's pages
-// (bench/setup/) at /bench/setup/. Usage: node serve.mjs <port> [host]
+// /usr/share/javascript (janus.js, adapter.js) at /javascript/, the
+// duet-client package (client/: src/ and the built dist/) at /duet-client/,
+// the React example (examples/react/) at /react/ — the same layout
+// scripts/demo.sh serves — plus the tests' own pages (tests/e2e/pages/) at
+// /test/, the call setup benchmark's pages (bench/setup/) at /bench/setup/
+// and the shaped-link benchmark's direct-call page (bench/network/) at
+// /bench/network/. Usage: node serve.mjs <port> [host]
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,11 +17,21 @@ const htmlRoot = path.join(repoRoot, 'html');
 const MOUNTS = [
 	['/javascript/', '/usr/share/javascript'],
 	['/bench/setup/', path.join(repoRoot, 'bench/setup')],
+	['/bench/network/', path.join(repoRoot, 'bench/network')],
+	['/duet-client/', path.join(repoRoot, 'client')],
+	['/react/', path.join(repoRoot, 'examples/react')],
+	['/test/', path.join(repoRoot, 'tests/e2e/pages')],
+	['/node_modules/', path.join(repoRoot, 'node_modules')],
 ];
+// Extra mounts from DUET_SERVE_MOUNTS="/prefix/=/folder,..." (e.g. an unpacked npm pack tarball).
+for (const m of (process.env.DUET_SERVE_MOUNTS || '').split(',').filter(Boolean)) {
+	const [prefix, dir] = m.split('=');
+	MOUNTS.unshift([prefix, dir]);
+}
 const port = Number(process.argv[2] || 8000);
 const host = process.argv[3] || '127.0.0.1';
 const TYPES = {
-	'.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+	'.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
 	'.css': 'text/css; charset=utf-8', '.png': 'image/png', '.svg': 'image/svg+xml',
 	'.map': 'application/json', '.ico': 'image/x-icon',
 };

@@ -1,0 +1,52 @@
+/*
+ * estimate.h - how much one participant's downlink can carry, estimated
+ * from the feedback its receiver reports give the relay (docs/adaptation.md).
+ *
+ * Each participant has its own PeerConnection to Janus, so the sender's
+ * congestion control sees only its own link to Janus. This estimator
+ * stands in for the receiver's: fed with every receiver report (loss,
+ * round-trip time) and the bytes relayed to that receiver, it answers how
+ * many bits/s to let the sender send (REMB) and which simulcast layer fits.
+ * Plain C, no Janus, no allocation; one writer (the receiver's RTCP path).
+ */
+#ifndef DUET_ESTIMATE_H
+#define DUET_ESTIMATE_H
+
+#include <glib.h>
+
+/* Never ask a sender for less: audio and a minimal video always fit. */
+#define DUET_ESTIMATE_FLOOR 100000
+/* What "no cap" means in a REMB (Janus's own convention). */
+#define DUET_UNCAPPED_BITRATE 10000000
+
+typedef struct duet_feedback {
+	gint64 now; /* monotonic, microseconds */
+	guint8 fraction_lost; /* worst report block, 1/256 */
+	gint rtt_ms; /* -1: unknown */
+	guint64 relayed_bytes; /* all bytes relayed towards this receiver so far */
+	guint32 demand; /* bits/s the receiver would get unhindered (simulcast: the next layer up); 0 = what it gets */
+} duet_feedback;
+
+typedef struct duet_estimator {
+	guint32 estimate; /* bits/s; 0 = nothing limits this link yet */
+	guint32 capacity; /* goodput measured at the last congestion, bits/s; 0 = unknown */
+	gboolean started; /* a report came already */
+	guint32 rate; /* bits/s relayed towards the receiver lately */
+	gint64 rate_time;
+	guint64 rate_bytes;
+	gint64 last_update;
+	gint64 last_decrease;
+	gint min_rtt_ms; /* the link's round trip without a queue; -1 = unknown */
+	gint queue_ms; /* queueing delay at the last report; -1 = unknown */
+	guint decreases; /* how many times congestion cut the estimate */
+} duet_estimator;
+
+void duet_estimator_reset(duet_estimator *e);
+/* Takes one receiver report into account; returns the new estimate
+ * (0 = nothing limits the link). */
+guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f);
+/* What to ask of the sender: the estimate under the cap (0 = none), or
+ * the cap alone, or DUET_UNCAPPED_BITRATE. */
+guint32 duet_estimate_remb(guint32 estimate, guint32 cap);
+
+#endif

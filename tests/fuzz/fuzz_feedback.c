@@ -1,0 +1,74 @@
+/*
+ * fuzz_feedback.c - libFuzzer target for what the network adaptation reads
+ * from the network: receiver RTCP (report blocks, round-trip time) fed into
+ * the estimator and the layer chooser, and the answer SDP edit for
+ * simulcast (an answer is any text a client sends). Plain C, no stub core.
+ *
+ * Input: first byte picks the part; for RTCP, the rest is a series of
+ * packets, each a length byte then that many bytes, one per simulated
+ * 300 ms; for SDP, offer and answer split at the first NUL.
+ * Invariants: no crash or sanitizer report; an estimate is 0 or at least
+ * the floor; a chosen layer is within 0..ceiling; an edited answer has the rid extmap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "estimate.h"
+#include "layers.h"
+#include "rtcp_report.h"
+#include "sdp_simulcast.h"
+
+static void fuzz_rtcp(const guint8 *data, size_t size) {
+	duet_estimator estimator;
+	duet_layers layers;
+	duet_estimator_reset(&estimator);
+	duet_layers_reset(&layers);
+	guint64 relayed = 0;
+	gint64 now = G_USEC_PER_SEC, wall = (gint64)1700000000 * G_USEC_PER_SEC;
+	while(size > 0) {
+		size_t len = MIN((size_t)data[0], size - 1);
+		const guint8 *packet = data + 1;
+		duet_rtcp_report report;
+		if(duet_rtcp_read_report(packet, len, &report)) {
+			relayed += 1000 + (len > 0 ? packet[0] * 997u : 0);
+			duet_feedback f = {
+			    now, report.fraction_lost, duet_rtcp_rtt_ms(&report, wall), relayed, len > 1 ? packet[1] * 10000u : 0};
+			guint32 estimate = duet_estimator_update(&estimator, &f);
+			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
+				abort();
+			guint32 rates[DUET_LAYERS] = {len * 1000u, len * 5000u, len > 2 ? packet[2] * 20000u : 0};
+			int ceiling = len > 3 ? packet[3] % DUET_LAYERS : 2;
+			int layer = duet_layers_choose(&layers, rates, estimate, ceiling, now);
+			if(layer < 0 || layer > ceiling)
+				abort();
+		}
+		data += len + 1;
+		size -= len + 1;
+		now += 300 * 1000;
+		wall += 300 * 1000;
+	}
+}
+
+static void fuzz_sdp(const guint8 *data, size_t size) {
+	char *text = g_strndup((const char *)data, size);
+	size_t offer_len = strlen(text);
+	const char *answer = offer_len < size ? (const char *)data + offer_len + 1 : "";
+	char *answer_text = g_strndup(answer, size - MIN(size, offer_len + 1));
+	char *edited = duet_sdp_accept_rids(text, answer_text);
+	if(edited && strstr(edited, "rtp-stream-id") == NULL) /* it claimed to add a rid extmap */
+		abort();
+	g_free(edited);
+	g_free(answer_text);
+	g_free(text);
+}
+
+int LLVMFuzzerTestOneInput(const guint8 *data, size_t size);
+int LLVMFuzzerTestOneInput(const guint8 *data, size_t size) {
+	if(size == 0)
+		return 0;
+	if(data[0] & 1)
+		fuzz_sdp(data + 1, size - 1);
+	else
+		fuzz_rtcp(data + 1, size - 1);
+	return 0;
+}

@@ -1,0 +1,323 @@
+/*
+ * test_adapt.c - network adaptation without Janus: the RTCP report reader,
+ * the bandwidth estimator on synthetic report sequences and a simulated
+ * bottleneck, the simulcast layer chooser, and the answer SDP edit.
+ */
+#include <string.h>
+
+#include "estimate.h"
+#include "layers.h"
+#include "rtcp_report.h"
+#include "sdp_simulcast.h"
+#include "tests.h"
+
+#define SEC G_USEC_PER_SEC
+
+/* ---- RTCP report blocks ------------------------------------------------ */
+
+static void put32(guint8 *p, guint32 v) {
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+/* An RR with one block, then an SR with one block, then a REMB-like PSFB. */
+static size_t compound(guint8 *buf, guint8 rr_lost, guint8 sr_lost, guint32 lsr, guint32 dlsr) {
+	memset(buf, 0, 128);
+	buf[0] = 0x81, buf[1] = 201, buf[3] = 7; /* RR: 8 words */
+	buf[8 + 4] = rr_lost;
+	put32(buf + 8 + 16, lsr);
+	put32(buf + 8 + 20, dlsr);
+	guint8 *sr = buf + 32;
+	sr[0] = 0x81, sr[1] = 200, sr[3] = 12; /* SR: 13 words */
+	sr[28 + 4] = sr_lost;
+	guint8 *fb = sr + 52;
+	fb[0] = 0x8f, fb[1] = 206, fb[3] = 4; /* 5 words, no blocks */
+	return 32 + 52 + 20;
+}
+
+static void test_rtcp_report(void) {
+	guint8 buf[128];
+	duet_rtcp_report r;
+	size_t len = compound(buf, 10, 77, 0x12345678, 0x10000);
+	g_assert_true(duet_rtcp_read_report(buf, len, &r));
+	g_assert_cmpuint(r.blocks, ==, 2);
+	g_assert_cmpuint(r.fraction_lost, ==, 77);
+	g_assert_cmpuint(r.lsr, ==, 0x12345678);
+	g_assert_cmpuint(r.dlsr, ==, 0x10000);
+	/* Truncated: the SR's block is cut off, the RR's still counts. */
+	g_assert_true(duet_rtcp_read_report(buf, 40, &r));
+	g_assert_cmpuint(r.blocks, ==, 1);
+	g_assert_cmpuint(r.fraction_lost, ==, 10);
+	/* No blocks: a lone feedback message, garbage, nothing. */
+	g_assert_false(duet_rtcp_read_report(buf + 84, 20, &r));
+	g_assert_false(duet_rtcp_read_report((const guint8 *)"\x00\x01\x02\x03\x04", 5, &r));
+	g_assert_false(duet_rtcp_read_report(NULL, 0, &r));
+}
+
+static void test_rtt(void) {
+	/* The SR left at wall-clock t, the receiver held it 0.25 s, now is t + 0.3 s. */
+	gint64 t = (gint64)1700000000 * SEC + 123456;
+	guint64 seconds = (guint64)(t / SEC) + 2208988800u;
+	guint64 fraction = ((guint64)(t % SEC) << 32) / SEC;
+	duet_rtcp_report r = {.blocks = 1, .lsr = (guint32)(((seconds & 0xffff) << 16) | (fraction >> 16)), .dlsr = 16384};
+	gint rtt = duet_rtcp_rtt_ms(&r, t + 300000);
+	g_assert_cmpint(rtt, >=, 49);
+	g_assert_cmpint(rtt, <=, 51);
+	r.lsr = 0;
+	g_assert_cmpint(duet_rtcp_rtt_ms(&r, t), ==, -1);
+}
+
+/* ---- the estimator ------------------------------------------------------ */
+
+#define LOST(pct) ((guint8)((pct)*256 / 100))
+
+static guint32 report(duet_estimator *e, gint64 now, guint64 *bytes, guint32 bps, guint8 lost, gint rtt) {
+	*bytes += (guint64)bps / 8;
+	duet_feedback f = {.now = now, .fraction_lost = lost, .rtt_ms = rtt, .relayed_bytes = *bytes};
+	return duet_estimator_update(e, &f);
+}
+
+static void test_estimate_loss_cuts(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	/* Clean at 1.7 Mbit/s: nothing limits the link. */
+	for(int s = 0; s < 5; s++)
+		g_assert_cmpuint(report(&e, s * SEC, &bytes, 1700000, 0, 5), ==, 0);
+	/* 40 % loss: one cut to 85 % of what got through (1.02 Mbit/s). */
+	guint32 first = report(&e, 5 * SEC, &bytes, 1700000, LOST(40), 5);
+	g_assert_cmpuint(first, >=, 840000);
+	g_assert_cmpuint(first, <=, 880000);
+	/* Loss goes on at the new rate: it keeps cutting, never below the floor. */
+	guint32 previous = first;
+	for(int s = 6; s < 40; s++) {
+		guint32 now = report(&e, s * SEC, &bytes, previous, LOST(60), 5);
+		g_assert_cmpuint(now, <=, previous);
+		g_assert_cmpuint(now, >=, DUET_ESTIMATE_FLOOR);
+		previous = now;
+	}
+	g_assert_cmpuint(previous, ==, DUET_ESTIMATE_FLOOR);
+}
+
+static void test_estimate_queue_cuts(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1000000, 0, 10);
+	report(&e, SEC, &bytes, 1000000, 0, 10);
+	/* No loss, but the round trip grew by 200 ms in a second: the link
+	 * drains 1000/1200 of what it was fed; cut to 85 % of that. */
+	guint32 cut = report(&e, 2 * SEC, &bytes, 1000000, 0, 210);
+	g_assert_cmpuint(cut, >=, 700000);
+	g_assert_cmpuint(cut, <=, 720000);
+	/* The queue drains (shrinks by more than 10 ms a report): no further cut. */
+	g_assert_cmpuint(report(&e, 3 * SEC, &bytes, cut, 0, 150), ==, cut);
+	g_assert_cmpuint(report(&e, 4 * SEC, &bytes, cut, 0, 80), ==, cut);
+}
+
+static void test_estimate_grows_slowly(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1000000, 0, 5);
+	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 5); /* 425 kbit/s */
+	/* Clean reports every second, the sender using all it may. */
+	for(int s = 2; s < 40; s++) {
+		guint32 next = report(&e, s * SEC, &bytes, est, 0, 5);
+		g_assert_cmpuint(next, >=, est);
+		g_assert_cmpuint(next, <=, est * 1.26 + 1);
+		est = next;
+	}
+	g_assert_cmpuint(est, >, 2000000);
+	/* Mild loss (2-10 %) holds it. */
+	g_assert_cmpuint(report(&e, 40 * SEC, &bytes, est, LOST(5), 5), ==, est);
+}
+
+static void test_estimate_headroom(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1000000, 0, 5);
+	report(&e, SEC, &bytes, 1000000, LOST(50), 5);
+	/* The sender sends only 200 kbit/s: the estimate stops at 1.5x that + 50k. */
+	guint32 est = 0;
+	for(int s = 2; s < 60; s++)
+		est = report(&e, s * SEC, &bytes, 200000, 0, 5);
+	g_assert_cmpuint(est, <=, 425000);
+	/* Unless more is demanded (a simulcast layer up at 900 kbit/s). */
+	for(int s = 60; s < 80; s++) {
+		bytes += 200000 / 8;
+		duet_feedback f = {.now = s * SEC, .relayed_bytes = bytes, .rtt_ms = 5, .demand = 900000};
+		est = duet_estimator_update(&e, &f);
+	}
+	g_assert_cmpuint(est, >=, 900000);
+}
+
+static void test_estimate_remb(void) {
+	g_assert_cmpuint(duet_estimate_remb(0, 0), ==, DUET_UNCAPPED_BITRATE);
+	g_assert_cmpuint(duet_estimate_remb(0, 300000), ==, 300000);
+	g_assert_cmpuint(duet_estimate_remb(500000, 300000), ==, 300000);
+	g_assert_cmpuint(duet_estimate_remb(200000, 300000), ==, 200000);
+	g_assert_cmpuint(duet_estimate_remb(200000, 0), ==, 200000);
+}
+
+/* A bottleneck of `capacity` bits/s with a 250 ms drop-tail buffer, fed by
+ * a sender that sends min(estimate, 1.7 Mbit/s), one report a second. */
+typedef struct link_sim {
+	guint32 capacity;
+	double queue_ms;
+} link_sim;
+
+static void link_step(link_sim *link, guint32 send, guint8 *lost, gint *rtt) {
+	double excess_ms = ((double)send - link->capacity) / link->capacity * 1000;
+	double room = 250 - link->queue_ms;
+	double dropped_ms = excess_ms > room ? excess_ms - room : 0;
+	link->queue_ms = CLAMP(link->queue_ms + excess_ms, 0, 250);
+	*lost = (guint8)CLAMP(dropped_ms / 1000 * link->capacity / send * 256, 0, 255);
+	*rtt = 20 + (gint)link->queue_ms;
+}
+
+static guint32 sender_rate(guint32 estimate) {
+	return estimate == 0 ? 1700000 : MIN(estimate, 1700000);
+}
+
+/* On a steady link the estimate probes in a gentle saw-tooth around the
+ * link rate (AIMD): bounded, without loss and with a short queue, and its
+ * cuts do not come faster over time. */
+static void test_estimate_settles(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	link_sim link = {.capacity = 500000};
+	guint64 bytes = 0;
+	guint32 est = 0, low = G_MAXUINT32, high = 0;
+	guint decreases_at_20 = 0, decreases_at_60 = 0, lost_after_20 = 0;
+	double sent = 0, queue = 0;
+	for(int s = 0; s < 100; s++) {
+		guint32 send = sender_rate(est);
+		guint8 lost;
+		gint rtt;
+		link_step(&link, send, &lost, &rtt);
+		est = report(&e, s * SEC, &bytes, send, lost, rtt);
+		decreases_at_20 = s == 20 ? e.decreases : decreases_at_20;
+		decreases_at_60 = s == 60 ? e.decreases : decreases_at_60;
+		if(s > 20) {
+			low = MIN(low, est);
+			high = MAX(high, est);
+			lost_after_20 += lost;
+			sent += send;
+			queue += link.queue_ms;
+		}
+	}
+	g_assert_cmpuint(low, >=, 375000);
+	g_assert_cmpuint(high, <=, 550000);
+	g_assert_cmpuint(lost_after_20, ==, 0);
+	g_assert_cmpfloat(sent / 79, >=, 425000); /* 85 % of the link on average */
+	g_assert_cmpfloat(queue / 79, <=, 60);
+	g_assert_cmpuint(decreases_at_60 - decreases_at_20, <=, 10); /* at most one cut per 4 s */
+	g_assert_cmpuint(e.decreases - decreases_at_60, <=, decreases_at_60 - decreases_at_20 + 1);
+}
+
+static void test_estimate_step(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	link_sim link = {.capacity = 300000};
+	guint64 bytes = 0;
+	guint32 est = 0;
+	for(int s = 0; s < 30; s++) {
+		guint32 send = sender_rate(est);
+		guint8 lost;
+		gint rtt;
+		link_step(&link, send, &lost, &rtt);
+		est = report(&e, s * SEC, &bytes, send, lost, rtt);
+	}
+	g_assert_cmpuint(est, <=, 400000);
+	/* The link recovers: the sender is back at full rate within 15 s. */
+	link.capacity = 20000000;
+	int s = 30;
+	for(; s < 60 && sender_rate(est) < 1700000; s++) {
+		guint32 send = sender_rate(est);
+		guint8 lost;
+		gint rtt;
+		link_step(&link, send, &lost, &rtt);
+		est = report(&e, s * SEC, &bytes, send, lost, rtt);
+	}
+	g_assert_cmpint(s - 30, <=, 15);
+}
+
+/* ---- the layer chooser -------------------------------------------------- */
+
+static void test_layers(void) {
+	duet_layers l;
+	duet_layers_reset(&l);
+	const guint32 rates[3] = {150000, 500000, 1500000};
+	g_assert_cmpint(duet_layers_choose(&l, rates, 0, 2, 0), ==, 2); /* nothing limits */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, SEC), ==, 1); /* down at once */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 100000, 2, 2 * SEC), ==, 0); /* nothing fits: lowest */
+	/* Up only after the estimate held for 3 s. */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 3 * SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 5 * SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 600000, 2, 5500000), ==, 0); /* held since 3 s: fits 1 */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 6 * SEC), ==, 2);
+	/* A brief good spell is not enough. */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, 7 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 8 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, 9 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 10 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 12 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 13 * SEC), ==, 2);
+	/* The receiver's own ceiling wins, at once. */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 0, 0, 14 * SEC), ==, 0);
+	/* Layers not arriving are never chosen. */
+	const guint32 two[3] = {150000, 500000, 0};
+	duet_layers_reset(&l);
+	g_assert_cmpint(duet_layers_choose(&l, two, 0, 2, 0), ==, 1);
+	g_assert_cmpuint(duet_layers_demand(&l, rates, 2), ==, 1500000 + DUET_LAYER_MARGIN);
+}
+
+/* ---- the answer edit ---------------------------------------------------- */
+
+static const char *offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                           "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+                           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                           "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n"
+                           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+                           "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+                           "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n";
+
+static void test_sdp_accept_rids(void) {
+	const char *answer = "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+	                     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
+	                     "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n";
+	char *edited = duet_sdp_accept_rids(offer, answer);
+	g_assert_nonnull(edited);
+	const char *video = strstr(edited, "m=video");
+	g_assert_nonnull(video);
+	g_assert_nonnull(strstr(video, "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"));
+	g_assert_nonnull(strstr(video, "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"));
+	g_assert_null(strstr(edited, "rtp-stream-id\r\nm=video")); /* nothing added to audio */
+	g_assert_true(g_str_has_suffix(edited, "a=sendrecv\r\na=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+	                                       "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"));
+	/* Applied twice: nothing more to add. */
+	g_assert_null(duet_sdp_accept_rids(offer, edited));
+	g_free(edited);
+	/* A rejected video section stays rejected; an offer without rids needs nothing. */
+	g_assert_null(duet_sdp_accept_rids(offer, "v=0\r\nm=audio 9 X 111\r\nm=video 0 X 96\r\n"));
+	g_assert_null(duet_sdp_accept_rids("v=0\r\nm=video 9 X 96\r\n", answer));
+	g_assert_null(duet_sdp_accept_rids(NULL, answer));
+}
+
+void register_adapt_tests(void) {
+	g_test_add_func("/adapt/rtcp_report", test_rtcp_report);
+	g_test_add_func("/adapt/rtt", test_rtt);
+	g_test_add_func("/adapt/estimate_loss_cuts", test_estimate_loss_cuts);
+	g_test_add_func("/adapt/estimate_queue_cuts", test_estimate_queue_cuts);
+	g_test_add_func("/adapt/estimate_grows_slowly", test_estimate_grows_slowly);
+	g_test_add_func("/adapt/estimate_headroom", test_estimate_headroom);
+	g_test_add_func("/adapt/estimate_remb", test_estimate_remb);
+	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);
+	g_test_add_func("/adapt/estimate_step", test_estimate_step);
+	g_test_add_func("/adapt/layers", test_layers);
+	g_test_add_func("/adapt/sdp_accept_rids", test_sdp_accept_rids);
+}

@@ -172,7 +172,7 @@ async def affinity():
               complete == ROOMS and sum(per.values()) == ROOMS, "%d complete, %r" % (complete, per))
         even = ROOMS / len(per)
         spread = max(abs(n - even) / even for n in per.values())
-        check("rooms spread within +-10 %% of even", spread <= 0.10, "%r, worst %.1f %%" % (per, spread * 100))
+        check("rooms spread within +-10 % of even", spread <= 0.10, "%r, worst %.1f %%" % (per, spread * 100))
         await check_emitters(holders())
         fleet_list()
         for conn, second in kept:

@@ -217,6 +217,7 @@ cat >"$out/haproxy.cfg" <<EOF
 # and /room/<id> is stripped before the request reaches Janus.
 global
 	maxconn 8000
+	stats socket $out/haproxy.sock mode 600 level user	# "show stat": which instances are up
 	# no log target: add "log /dev/log local0" on a real host
 
 defaults

@@ -204,9 +204,10 @@ for i in $(seq 1 "$instances"); do
 	write_janus "$i" "$out/duet-$i" "$host" "$http" "$ws" "$admin" "$secret"
 	printf 'duet-%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$i" "$host" "$http" "$ws" "$admin" "$secret" "$out/duet-$i" >>"$out/fleet.tsv"
 	# The same names, ids and weights in both backends: the same ring, so a
-	# room's HTTP and WebSocket clients meet on one instance.
+	# room's HTTP and WebSocket clients meet on one instance; the WebSocket
+	# servers track the HTTP ones' checks, so both rings change together.
 	servers_http+="	server duet-$i $host:$http id $i weight 100 check"$'\n'
-	servers_ws+="	server duet-$i $host:$ws id $i weight 100 check port $http"$'\n'
+	servers_ws+="	server duet-$i $host:$ws id $i weight 100 track duet_http/duet-$i"$'\n'
 done
 
 cat >"$out/haproxy.cfg" <<EOF
@@ -248,8 +249,6 @@ $servers_http
 backend duet_ws
 	balance hash var(txn.room)
 	hash-type consistent sdbm avalanche
-	option httpchk GET /janus/info
-	http-check expect status 200
 $servers_ws
 EOF
 echo "fleet-config.sh: $instances instance(s) in $out (haproxy.cfg, fleet.tsv, duet-1..$instances/)"

@@ -117,7 +117,7 @@ client_suite() {
 # no figure is judged here. Each passes or fails as a whole.
 bench_suite() {
 	local p=0 f=0 name
-	for name in media signaling cpu setup network; do
+	for name in media signaling cpu setup network fleet; do
 		echo "-- bench/$name/run.sh --smoke"
 		if "bench/$name/run.sh" --smoke >"$out/bench-$name.log" 2>&1; then
 			p=$((p + 1))

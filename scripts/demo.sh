@@ -12,6 +12,11 @@
 #   --interface ADDR  address Janus offers for media (default: this machine's
 #                     address on the default route; env DUET_INTERFACE)
 #   --no-build        use the plugin as it is (env DUET_PLUGIN names another .so)
+#   --instances N     run a fleet instead of one Janus: N instances behind HAProxy
+#                     on 127.0.0.1:8000 (rooms hashed to instances by
+#                     /room/<id>), rooms shared through Redis on 127.0.0.1:6390,
+#                     written by scripts/fleet-config.sh, started by
+#                     tests/lib/fleet-env.sh; the page gets ?fleet=http://localhost:8000
 #   DUET_PLUGIN       the plugin to load (default plugins/.libs/libjanus_duet.so)
 #
 # What runs, all bound to this machine:
@@ -79,12 +84,14 @@ repo=$(cd "$here/.." && pwd)
 port=${DUET_DEMO_PORT:-8080}
 interface=${DUET_INTERFACE:-}
 build=1
+instances=0
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--port) port=$2; shift ;;
 	--interface) interface=$2; shift ;;
 	--no-build) build=0 ;;
+	--instances) instances=$2; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
 	esac
@@ -95,8 +102,9 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # --- 1. packages ------------------------------------------------------------
 packages=(janus janus-dev libjs-janus-gateway libjs-webrtc-adapter
-	libglib2.0-dev libjansson-dev libnice-dev
+	libglib2.0-dev libjansson-dev libnice-dev libhiredis-dev
 	autoconf automake libtool pkg-config make gcc curl python3 iproute2)
+[ "$instances" -gt 0 ] && packages+=(haproxy redis-server)
 # node and npm build the duet-client library and the React example (any
 # node >= 18 will do; Debian's nodejs and npm packages when none is installed).
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
@@ -161,7 +169,12 @@ if [ -z "$iface" ]; then
 fi
 
 # --- 4. start Janus and the page server -------------------------------------
-for p in 8088 8188 7088 7188 "$port"; do
+ports=(8088 8188 7088 7188)
+if [ "$instances" -gt 0 ]; then
+	ports=(8000 6390)
+	for i in $(seq 1 "$instances"); do ports+=($((8100 + i)) $((8200 + i)) $((8300 + i))); done
+fi
+for p in "${ports[@]}" "$port"; do
 	if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 		echo "demo.sh: port $p on 127.0.0.1 is already in use (another Janus or demo running?)" >&2
 		exit 1
@@ -175,14 +188,27 @@ cleanup() {
 	echo
 	say "Stopping"
 	if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-	DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" stop "$workdir" || true
+	if [ "$instances" -gt 0 ]; then
+		"$repo/tests/lib/fleet-env.sh" stop "$workdir" || true
+	else
+		DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" stop "$workdir" || true
+	fi
 	rm -rf "$workdir"
 }
 trap cleanup INT TERM EXIT
 
-say "Starting Janus (media on $interface${iface:+, interface $iface})"
-DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" start "$workdir" \
-	--interface "$interface" --ice-enforce "${iface:-$interface}"
+page_query=""
+if [ "$instances" -gt 0 ]; then
+	say "Starting $instances Janus instances behind HAProxy, with Redis (media on $interface${iface:+, interface $iface})"
+	"$repo/scripts/fleet-config.sh" --out "$workdir" --instances "$instances" --plugin "$plugin" \
+		--interface "$interface" --ice-enforce "${iface:-$interface}" --redis-url redis://127.0.0.1:6390/0
+	"$repo/tests/lib/fleet-env.sh" start "$workdir" --redis 6390
+	page_query="?fleet=http://localhost:8000"
+else
+	say "Starting Janus (media on $interface${iface:+, interface $iface})"
+	DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" start "$workdir" \
+		--interface "$interface" --ice-enforce "${iface:-$interface}"
+fi
 
 say "Serving the page on http://localhost:$port/"
 /usr/bin/python3 - "$repo/html" "$port" <<'EOF' &
@@ -237,13 +263,14 @@ cat <<EOF
 
   Duet is running.
 
-    Open   http://localhost:$port/   in a browser tab: it makes a room and
+    Open   http://localhost:$port/$page_query   in a browser tab: it makes a room and
     shows an invite link; open that link in a second tab or window.
     (?janusjs=debian runs it on Debian's janus.js; ?simulcast=1 simulcasts.)
 
     The React example: http://localhost:$port/react/  in two tabs (room 1234).
 
-    Janus log: $workdir/janus.log
+    Janus log: $workdir/janus.log${page_query:+ (fleet: $workdir/duet-*/janus.log;
+    scripts/duet-fleet --fleet $workdir/fleet.tsv list)}
     Press Ctrl-C to stop Janus and the page server.
 
 EOF

@@ -8,13 +8,15 @@ cd "$(dirname "$0")/.."
 packages=(
 	# build
 	autoconf automake libtool pkg-config make gcc
-	libglib2.0-dev libjansson-dev libnice-dev janus-dev
+	libglib2.0-dev libjansson-dev libnice-dev janus-dev libhiredis-dev
 	# fuzzing and sanitizers (libFuzzer, TSan)
 	clang libclang-rt-14-dev
 	# run and test
 	janus janus-tools libjs-janus-gateway libjs-webrtc-adapter ffmpeg
 	curl iproute2 iptables util-linux python3 python3-pytest python3-aiortc
 	python3-requests python3-websockets python3-aiohttp
+	# a fleet: rooms shared through Redis, room affinity through HAProxy
+	redis-server haproxy
 	# soak under valgrind (gdb: malloc_trim in the idle Janus), benchmark plots
 	valgrind gdb gnuplot-nox
 	# browser tests

@@ -12,8 +12,8 @@
 # Ends with one line "N passed, N failed". Run as root (the tests
 # with media need a private network namespace).
 #
-# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak client e2e bench janus14 package docs (default: all)
-# (client: the duet-client package and its examples: npm ci, builds, tsc --noEmit, the request-table check)
+# Usage: scripts/test.sh [suite...]   suites: unit robustness integration soak fleet client e2e bench janus14 package docs (default: all)
+# (fleet: 3 Janus behind HAProxy with Redis; client: the duet-client package and its examples: npm ci, builds, tsc --noEmit, the request-table check)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -21,7 +21,7 @@ out=$repo/out/test
 mkdir -p "$out"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak client e2e bench janus14 package docs)
+[ ${#suites[@]} -gt 0 ] || suites=(unit robustness integration soak fleet client e2e bench janus14 package docs)
 
 scripts/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -117,7 +117,7 @@ client_suite() {
 # no figure is judged here. Each passes or fails as a whole.
 bench_suite() {
 	local p=0 f=0 name
-	for name in media signaling cpu setup network; do
+	for name in media signaling cpu setup network fleet; do
 		echo "-- bench/$name/run.sh --smoke"
 		if "bench/$name/run.sh" --smoke >"$out/bench-$name.log" 2>&1; then
 			p=$((p + 1))
@@ -139,6 +139,7 @@ for suite in "${suites[@]}"; do
 	robustness) robustness_suite 2>&1 | tee "$log" ;;
 	integration) tests/integration/run.sh 2>&1 | tee "$log" ;;
 	soak) tests/soak/run.sh --short 2>&1 | tee "$log" ;;
+	fleet) tests/fleet/run.sh 2>&1 | tee "$log" ;;
 	client) client_suite 2>&1 | tee "$log" ;;
 	e2e) tests/e2e/run.sh 2>&1 | tee "$log" ;;
 	bench) bench_suite 2>&1 | tee "$log" ;;

@@ -8,6 +8,10 @@
  * overridden by URL parameters:
  *   room=<id>        the room to join (a random one, with an invite link, when absent)
  *   janus=<url>      a Janus server URL (repeatable; tried in order)
+ *   fleet=<url>      a fleet behind HAProxy (scripts/fleet-config.sh, docs/deployment.md),
+ *                    e.g. http://localhost:8000: the room goes into the endpoints
+ *                    (ws://…/room/<id>, http://…/room/<id>/janus) so that both
+ *                    participants land on the instance that owns the room
  *   ice=<url>        a STUN/TURN server URL (repeatable; iceuser= / icepass= for TURN)
  *   janusjs=npm      the npm janus-gateway build bundled in duet-client (dist/duet-client.js)
  *   janusjs=debian   Debian's /javascript/janus-gateway/janus.js, loaded as a script
@@ -106,7 +110,7 @@ function init() {
 
 /** The call's options: config.js, then the URL. */
 function callOptions() {
-	const servers = params.getAll('janus');
+	const servers = params.get('fleet') ? fleetServers(params.get('fleet'), ui.room) : params.getAll('janus');
 	const ice = params.getAll('ice');
 	const iceServers = ice.length
 		? [{ urls: ice, username: params.get('iceuser') || undefined, credential: params.get('icepass') || undefined }]
@@ -148,6 +152,13 @@ function randomRoom() {
 	return Array.from(bytes, (b) => 'abcdefghijkmnpqrstuvwxyz23456789'[b % 32]).join('');
 }
 
+/** A room's endpoints in a fleet: HAProxy hashes /room/<id> to an instance and strips it. */
+function fleetServers(base, room) {
+	const url = new URL(base);
+	const ws = `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}/room/${room}`;
+	return [ws, `${url.protocol}//${url.host}/room/${room}/janus`];
+}
+
 function setUrlRoom(room) {
 	const url = new URL(location.href);
 	url.searchParams.set('room', room);
@@ -159,6 +170,7 @@ function inviteLink(room) {
 	url.search = '';
 	url.hash = '';
 	url.searchParams.set('room', room);
+	if (params.get('fleet')) url.searchParams.set('fleet', params.get('fleet'));
 	return url.toString();
 }
 
@@ -174,6 +186,11 @@ async function join(opts) {
 	hide('join-error');
 	if (!ROOM_RE.test(room)) {
 		showJoinError('A room name is 1–64 letters, digits, “-” or “_”.');
+		return;
+	}
+	if (room !== ui.room && params.get('fleet')) {
+		setUrlRoom(room);   // another room may live on another instance: connect there
+		location.reload();
 		return;
 	}
 	if (room !== ui.room) { ui.room = room; setUrlRoom(room); }

@@ -9,6 +9,7 @@
  * A write works on a copy of the configuration, which replaces the one in
  * memory only once the file is written: a failed write changes nothing.
  * The engine calls the store one request at a time, without its lock.
+ * general.redis_url adds the shared store of a fleet (store_redis.c).
  */
 #include <config.h>
 #include <debug.h>
@@ -23,6 +24,7 @@
 #define ROOM_PREFIX "room-"
 #define DEFAULT_REC_DIR "/var/lib/janus/recordings"
 
+duet_store duet_config_store;
 static janus_config *config;
 static janus_config *previous; /* before the last save (revert) */
 static char *config_folder;
@@ -75,6 +77,12 @@ gboolean duet_config_load(const char *folder, duet_settings *s) {
 	s->events = item_bool(general, "events", TRUE);
 	s->rec_dir = g_strdup(item(general, "rec_dir") ? item(general, "rec_dir") : DEFAULT_REC_DIR);
 	s->adaptive = item_bool(general, "adaptive", TRUE);
+	const char *redis_url = item(general, "redis_url");
+	if(redis_url && *redis_url) {
+		if(!duet_redis_open(redis_url))
+			return FALSE;
+		duet_redis_fill_store(&duet_config_store);
+	}
 	return TRUE;
 }
 
@@ -113,6 +121,10 @@ void duet_config_add_rooms(duet_engine *engine) {
 }
 
 void duet_config_unload(void) {
+	if(duet_config_store.fetch_room)
+		duet_redis_close();
+	duet_config_store.fetch_room = NULL;
+	duet_config_store.put_room = NULL;
 	if(config)
 		janus_config_destroy(config);
 	config = NULL;
@@ -219,7 +231,9 @@ static void revert(void) {
 	previous = NULL;
 }
 
-const duet_store duet_config_store = {
+/* The shared store's functions are added by duet_config_load when
+ * general.redis_url is set (store_redis.c). */
+duet_store duet_config_store = {
     .save_room = save_room,
     .revert = revert,
 };

@@ -243,15 +243,21 @@ static void request_free(duet_request *req) {
 	json_decref(req->args);
 	g_free(req->change.room_id);
 	duet_room_settings_clear(&req->change.settings);
+	duet_room_settings_clear(&req->change.before);
 	duet_outbox_free(&req->outbox, req->engine->host);
 }
 
+/* A permanent request, or (with a shared store) any create, edit or
+ * destroy: its handler decides in its dry run what gets written. */
 static gboolean wants_persist(const duet_request *req) {
-	return req->route->persists && req->engine->store && duet_arg_bool(req->args, "permanent", FALSE);
+	const duet_store *store = req->engine->store;
+	if(!req->route->persists || store == NULL)
+		return FALSE;
+	return store->put_room != NULL || duet_arg_bool(req->args, "permanent", FALSE);
 }
 
-/* A permanent request: checked, then the file is written without the
- * engine lock (other requests go on), and only then applied. */
+/* Checked, then written without the engine lock (other requests go on):
+ * the shared store first, then the file; applied only after both. */
 static duet_error persist_first(duet_request *req) {
 	duet_engine *engine = req->engine;
 	g_mutex_lock(&engine->lock);
@@ -261,9 +267,14 @@ static duet_error persist_first(duet_request *req) {
 	g_mutex_unlock(&engine->lock);
 	if(code != DUET_OK || !req->change.wanted)
 		return code;
+	code = duet_shared_write(req);
+	if(code != DUET_OK)
+		return code;
 	const duet_change *c = &req->change;
-	if(!engine->store->save_room(c->room_id, c->remove ? NULL : &c->settings))
+	if(c->file && !engine->store->save_room(c->room_id, c->remove ? NULL : &c->settings)) {
+		duet_shared_undo(req);
 		return duet_fail(req, DUET_ERR_UNKNOWN, "Could not write the configuration file");
+	}
 	return DUET_OK;
 }
 
@@ -281,12 +292,14 @@ static json_t *run(duet_engine *engine, const duet_route *route, duet_member *ca
 	duet_error code = duet_params_check(route->params, body, &req.args, req.error, sizeof(req.error));
 	if(code == DUET_OK && !req.admin)
 		code = duet_confine_check(&req);
+	if(code == DUET_OK)
+		code = duet_shared_lookup(&req);
 	gboolean store_locked = code == DUET_OK && wants_persist(&req);
 	if(store_locked) {
 		g_mutex_lock(&engine->store_lock);
 		code = persist_first(&req);
 	}
-	gboolean saved = store_locked && code == DUET_OK && req.change.wanted;
+	gboolean saved = store_locked && code == DUET_OK && req.change.file;
 	g_mutex_lock(&engine->lock);
 	if(code == DUET_OK)
 		code = caller && caller->gone ? duet_fail(&req, DUET_ERR_UNKNOWN, "This handle is being destroyed")
@@ -304,6 +317,8 @@ static json_t *run(duet_engine *engine, const duet_route *route, duet_member *ca
 		answer = NULL;
 	}
 	commit_and_unlock(engine, &req.outbox, transaction != NULL);
+	if(code != DUET_OK)
+		duet_shared_undo(&req); /* likewise, without the engine lock */
 	if(store_locked)
 		g_mutex_unlock(&engine->store_lock);
 	request_free(&req);

@@ -31,8 +31,23 @@ typedef struct duet_settings {
 	gboolean adaptive; /* the rooms' default */
 } duet_settings;
 
-/* Persistence of permanent rooms; the plugin supplies it (may be NULL).
- * Called without the engine lock, one request at a time (store_lock). */
+/* What a shared store (Redis) answers. */
+typedef enum duet_shared_status {
+	DUET_SHARED_FOUND, /* the room is there (fetch), or the write was done (put) */
+	DUET_SHARED_NONE, /* no such room */
+	DUET_SHARED_TAKEN, /* put with only_new: the id is taken */
+	DUET_SHARED_DOWN, /* the store cannot be reached: nothing was changed */
+} duet_shared_status;
+
+/* Persistence of rooms; the plugin supplies it (may be NULL). Called
+ * without the engine lock; writes one request at a time (store_lock).
+ *
+ * save_room/revert keep permanent rooms in the configuration file. The
+ * optional fetch_room/put_room (both NULL without general.redis_url) keep
+ * rooms made by create, and permanent ones, in a store shared by every
+ * instance of a fleet (store_redis.c, shared.c): any instance asked for a
+ * room it does not hold looks it up there. They may block for a short
+ * timeout and are never called with the engine lock held. */
 typedef struct duet_store {
 	/* Writes the configuration with room `id` set to settings (NULL:
 	 * removed): a copy is built and saved, and replaces the one in memory
@@ -41,6 +56,13 @@ typedef struct duet_store {
 	/* Puts back the configuration (memory and file) as it was before the
 	 * last successful save_room: its request could not be applied. */
 	void (*revert)(void);
+	/* Reads room id into *settings (FOUND; the caller clears them). error
+	 * says why when DOWN. */
+	duet_shared_status (*fetch_room)(const char *id, duet_room_settings *settings, char *error, size_t error_len);
+	/* Writes room id (settings NULL: deletes it); with only_new, TAKEN
+	 * when it exists. FOUND when done. */
+	duet_shared_status (*put_room)(
+	    const char *id, const duet_room_settings *settings, gboolean only_new, char *error, size_t error_len);
 } duet_store;
 
 typedef struct duet_engine {
@@ -72,14 +94,22 @@ typedef struct duet_route {
 	duet_error (*handle)(duet_request *req);
 	/* The request may carry "permanent": true. */
 	gboolean persists;
+	/* Its room, when not held here, is looked up in the shared store. */
+	gboolean lookup;
 } duet_route;
 
-/* What a permanent request writes to the configuration file. */
+/* What a create, edit or destroy writes to the configuration file
+ * (permanent) and to the shared store. */
 typedef struct duet_change {
-	gboolean wanted;
+	gboolean wanted; /* file or shared */
+	gboolean file; /* "permanent": true */
+	gboolean shared; /* the room is (or becomes) a shared one */
+	gboolean create;
 	char *room_id; /* the room (a generated id is kept for the apply run) */
 	gboolean remove;
 	duet_room_settings settings;
+	duet_room_settings before; /* edit, destroy: to put the shared store back */
+	gboolean wrote_shared; /* done: undone if the request fails after all */
 } duet_change;
 
 struct duet_request {
@@ -170,6 +200,24 @@ void duet_forward_attach_answer(struct duet_fwd *forward, duet_action *answer);
 duet_error duet_confine_check(duet_request *req);
 /* Whether path lies inside base once ".." and symbolic links are resolved. */
 gboolean duet_path_inside(const char *path, const char *base);
+/* shared.c: the request's room, unknown here (or held here empty), is
+ * read from the shared store first (499 when it is unreachable). */
+duet_error duet_shared_lookup(duet_request *req);
+/* The dry run's change, written to the shared store (456, 499) / undone. */
+duet_error duet_shared_write(duet_request *req);
+void duet_shared_undo(duet_request *req);
+/* A room's settings as the shared store keeps them, and back. */
+json_t *duet_settings_to_json(const duet_room_settings *settings);
+gboolean duet_settings_from_json(json_t *json, duet_room_settings *settings);
+/* A parsed general.redis_url: redis://[[user]:password@]host[:port][/db]. */
+typedef struct duet_redis_url {
+	char *host;
+	int port;
+	char *password; /* NULL: no AUTH */
+	int db;
+} duet_redis_url;
+gboolean duet_redis_url_parse(const char *text, duet_redis_url *url);
+void duet_redis_url_clear(duet_redis_url *url);
 /* Removes an auto-created room once nobody is left in it. */
 void duet_room_drop_if_empty(duet_engine *engine, duet_room *room);
 

@@ -100,6 +100,12 @@ gboolean duet_config_load(const char *folder, duet_settings *settings);
 /* Adds the file's room-<id> sections to the engine. */
 void duet_config_add_rooms(duet_engine *engine);
 void duet_config_unload(void);
-extern const duet_store duet_config_store;
+extern duet_store duet_config_store;
+
+/* store_redis.c: the shared room store (general.redis_url). open: FALSE
+ * when the URL is invalid (an unreachable Redis is tried again later). */
+gboolean duet_redis_open(const char *redis_url);
+void duet_redis_fill_store(duet_store *store);
+void duet_redis_close(void);
 
 #endif

@@ -419,7 +419,12 @@ static int duet_init(janus_callbacks *callback, const char *config_path) {
 	if(callback == NULL || config_path == NULL)
 		return -1;
 	duet_settings settings = {0};
-	duet_config_load(config_path, &settings);
+	if(!duet_config_load(config_path, &settings)) {
+		g_free(settings.admin_key);
+		g_free(settings.rec_dir);
+		duet_config_unload();
+		return -1;
+	}
 	duet_gateway = callback;
 	engine = duet_engine_new(&settings, &duet_janus_host, &duet_config_store);
 	g_free(settings.admin_key);

@@ -38,16 +38,26 @@ static duet_error find_room_as_owner(duet_request *req, duet_room **room) {
 	return code != DUET_OK ? code : check_secret(req, *room);
 }
 
-/* The dry run of a permanent request: what the file will hold. */
-static void describe_change(duet_request *req, const char *id, const duet_room_settings *settings) {
+/* The dry run of a create, edit or destroy: what the file (permanent) and
+ * the shared store (rooms made by create, and permanent ones) will hold.
+ * room: the room as it is, NULL for a create. */
+static void describe_change(
+    duet_request *req, const char *id, const duet_room_settings *settings, const duet_room *room) {
+	const duet_store *store = req->engine->store;
 	duet_change *c = &req->change;
-	c->wanted = TRUE;
+	c->file = duet_arg_bool(req->args, "permanent", FALSE);
+	c->shared = store && store->put_room && (room == NULL || room->shared || c->file);
+	c->create = room == NULL;
+	c->wanted = c->file || c->shared;
 	g_free(c->room_id);
 	c->room_id = g_strdup(id);
 	c->remove = settings == NULL;
 	duet_room_settings_clear(&c->settings);
 	if(settings)
 		duet_room_settings_copy(&c->settings, settings);
+	duet_room_settings_clear(&c->before);
+	if(room)
+		duet_room_settings_copy(&c->before, &room->settings);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -88,7 +98,7 @@ duet_error duet_handle_create(duet_request *req) {
 	settings_from_args(req, &settings);
 	if(req->dry_run) {
 		char *chosen = id ? g_strdup(id) : duet_registry_unused_id(registry);
-		describe_change(req, chosen, &settings);
+		describe_change(req, chosen, &settings, NULL);
 		g_free(chosen);
 		duet_room_settings_clear(&settings);
 		return DUET_OK;
@@ -98,6 +108,7 @@ duet_error duet_handle_create(duet_request *req) {
 	duet_room_settings_clear(&settings);
 	if(code != DUET_OK)
 		return create_failure(req, code);
+	room->shared = req->change.shared;
 	gboolean permanent = duet_arg_bool(req->args, "permanent", FALSE);
 	req->result = json_pack("{sssssb}", "duet", "created", "room", room->id, "permanent", permanent);
 	duet_notify(&req->outbox, req->engine, NULL, "created", room, NULL, NULL);
@@ -129,11 +140,12 @@ duet_error duet_handle_edit(duet_request *req) {
 		duet_room_settings edited;
 		duet_room_settings_copy(&edited, &room->settings);
 		edit_settings(req, &edited);
-		describe_change(req, room->id, &edited);
+		describe_change(req, room->id, &edited, room);
 		duet_room_settings_clear(&edited);
 		return DUET_OK;
 	}
 	edit_settings(req, &room->settings);
+	room->shared = room->shared || req->change.shared;
 	if(duet_arg_has(req->args, "new_bitrate") || duet_arg_has(req->args, "new_adaptive"))
 		duet_room_apply_bitrate(req->engine, &req->outbox, room);
 	req->result = json_pack("{ssss}", "duet", "edited", "room", room->id);
@@ -146,7 +158,7 @@ duet_error duet_handle_destroy(duet_request *req) {
 	if(code != DUET_OK)
 		return code;
 	if(req->dry_run) {
-		describe_change(req, room->id, NULL);
+		describe_change(req, room->id, NULL, room);
 		return DUET_OK;
 	}
 	req->result = json_pack("{ssss}", "duet", "destroyed", "room", room->id);

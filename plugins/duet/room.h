@@ -59,6 +59,7 @@ struct duet_room {
 	char *id;
 	duet_room_settings settings;
 	duet_origin origin;
+	gboolean shared; /* kept in the shared store (Redis) too */
 	GHashTable *allowed; /* token set, made on first use (may be NULL) */
 	gboolean allowed_on; /* join needs a token from the set */
 	duet_seat *seats[DUET_SEATS];

@@ -104,23 +104,23 @@ static const duet_param message_params[] = {{"text", DUET_P_STRING, TRUE, 0, TEX
 #define ASYNC TRUE
 
 static const duet_route routes[] = {
-	/* name             kind   scope   fields            handler                        permanent? */
-	{"create",           SYNC,  BOTH,   create_params,    duet_handle_create,            TRUE},
-	{"edit",             SYNC,  BOTH,   edit_params,      duet_handle_edit,              TRUE},
-	{"destroy",          SYNC,  BOTH,   destroy_params,   duet_handle_destroy,           TRUE},
-	{"exists",           SYNC,  CLIENT, room_params,      duet_handle_exists,            FALSE},
-	{"list",             SYNC,  BOTH,   no_params,        duet_handle_list,              FALSE},
-	{"listparticipants", SYNC,  BOTH,   room_params,      duet_handle_listparticipants,  FALSE},
-	{"kick",             SYNC,  BOTH,   kick_params,      duet_handle_kick,              FALSE},
-	{"allowed",          SYNC,  BOTH,   allowed_params,   duet_handle_allowed,           FALSE},
-	{"stats",            SYNC,  ADMIN,  no_params,        duet_handle_stats,             FALSE},
-	{"join",             ASYNC, CLIENT, join_params,      duet_handle_join,              FALSE},
-	{"offer",            ASYNC, CLIENT, no_params,        duet_handle_offer,             FALSE},
-	{"answer",           ASYNC, CLIENT, no_params,        duet_handle_answer,            FALSE},
-	{"configure",        ASYNC, CLIENT, configure_params, duet_handle_configure,         FALSE},
-	{"message",          ASYNC, CLIENT, message_params,   duet_handle_message,           FALSE},
-	{"hangup",           ASYNC, CLIENT, no_params,        duet_handle_hangup,            FALSE},
-	{"leave",            ASYNC, CLIENT, no_params,        duet_handle_leave,             FALSE},
+	/* name             kind   scope   fields            handler                        permanent? lookup? */
+	{"create",           SYNC,  BOTH,   create_params,    duet_handle_create,            TRUE,  TRUE },
+	{"edit",             SYNC,  BOTH,   edit_params,      duet_handle_edit,              TRUE,  TRUE },
+	{"destroy",          SYNC,  BOTH,   destroy_params,   duet_handle_destroy,           TRUE,  TRUE },
+	{"exists",           SYNC,  CLIENT, room_params,      duet_handle_exists,            FALSE, TRUE },
+	{"list",             SYNC,  BOTH,   no_params,        duet_handle_list,              FALSE, FALSE},
+	{"listparticipants", SYNC,  BOTH,   room_params,      duet_handle_listparticipants,  FALSE, TRUE },
+	{"kick",             SYNC,  BOTH,   kick_params,      duet_handle_kick,              FALSE, TRUE },
+	{"allowed",          SYNC,  BOTH,   allowed_params,   duet_handle_allowed,           FALSE, TRUE },
+	{"stats",            SYNC,  ADMIN,  no_params,        duet_handle_stats,             FALSE, FALSE},
+	{"join",             ASYNC, CLIENT, join_params,      duet_handle_join,              FALSE, TRUE },
+	{"offer",            ASYNC, CLIENT, no_params,        duet_handle_offer,             FALSE, FALSE},
+	{"answer",           ASYNC, CLIENT, no_params,        duet_handle_answer,            FALSE, FALSE},
+	{"configure",        ASYNC, CLIENT, configure_params, duet_handle_configure,         FALSE, FALSE},
+	{"message",          ASYNC, CLIENT, message_params,   duet_handle_message,           FALSE, FALSE},
+	{"hangup",           ASYNC, CLIENT, no_params,        duet_handle_hangup,            FALSE, FALSE},
+	{"leave",            ASYNC, CLIENT, no_params,        duet_handle_leave,             FALSE, FALSE},
 };
 
 /* clang-format on */

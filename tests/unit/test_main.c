@@ -10,5 +10,6 @@ int main(int argc, char **argv) {
 	register_engine_tests();
 	register_adapt_tests();
 	register_lifecycle_tests();
+	register_shared_tests();
 	return g_test_run();
 }

@@ -6,4 +6,5 @@ void register_params_tests(void);
 void register_engine_tests(void);
 void register_adapt_tests(void);
 void register_lifecycle_tests(void);
+void register_shared_tests(void);
 #endif

@@ -57,7 +57,7 @@ gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *
 	estimate = lower_known(estimate, receiver->receiver_remb);
 	g_atomic_int_set(&receiver->estimate, (gint)estimate);
 	choose_layer(receiver, sender, estimate);
-	guint32 limit = g_atomic_int_get(&sender->sim.active) ? 0 : estimate;
+	guint32 limit = g_atomic_int_get(&sender->member.simulcasting) ? 0 : estimate;
 	duet_gateway->send_remb(sender->handle, duet_estimate_remb(limit, duet_member_cap(&sender->member)));
 	return TRUE;
 }

@@ -25,7 +25,7 @@ void duet_media_rtp(duet_session *session, janus_plugin_rtp *packet) {
 		return;
 	g_mutex_lock(&m->link_lock);
 	janus_plugin_session *to = m->peer_handle;
-	if(packet->video && g_atomic_int_get(&session->sim.active)) {
+	if(packet->video && g_atomic_int_get(&m->simulcasting)) {
 		if(to)
 			duet_simulcast_relay(session, packet, to);
 	} else {
@@ -113,7 +113,7 @@ void duet_media_apply_bitrate(duet_session *session) {
 	g_mutex_lock(&m->link_lock);
 	duet_member *peer = m->peer;
 	guint32 estimate = peer && g_atomic_int_get(&peer->adaptive) ? (guint32)g_atomic_int_get(&peer->estimate) : 0;
-	if(g_atomic_int_get(&session->sim.active))
+	if(g_atomic_int_get(&m->simulcasting))
 		estimate = 0; /* its layers are chosen per receiver instead */
 	g_mutex_unlock(&m->link_lock);
 	duet_gateway->send_remb(session->handle, duet_estimate_remb(estimate, duet_member_cap(m)));

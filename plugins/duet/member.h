@@ -45,6 +45,10 @@ typedef struct duet_member {
 
 	/* Settings: written under the engine lock, read by the media path. */
 	gint relay[DUET_KINDS]; /* relay this member's outgoing media of that kind */
+	/* Its video comes as simulcast layers (simulcast.c). Beside relay[],
+	 * which every RTP packet reads: with thousands of rooms a flag in
+	 * another cache line would cost a miss per packet. */
+	gint simulcasting;
 	gint bitrate; /* REMB cap asked by the member, bits/s, 0 = none */
 	gint room_bitrate; /* the room's cap, bits/s, 0 = none */
 	gint recording;
@@ -63,10 +67,18 @@ typedef struct duet_member {
 	guint64 rate_last_bytes;
 	gint64 rate_last_time;
 
-	/* Network adaptation of this member's downlink, under link_lock (its
-	 * RTCP path holds it): the estimate, and the layer of the peer's
-	 * simulcast it should get. estimate and the rx_ fields are read
-	 * elsewhere with atomics. */
+	/* The peer the media path relays to, guarded by link_lock. peer_handle
+	 * is peer->handle, kept here so that an RTP packet reads only its
+	 * sender's member: with thousands of rooms the peer's member is rarely
+	 * in cache, and the lock's barrier keeps misses from overlapping. */
+	GMutex link_lock;
+	struct duet_member *peer;
+	void *peer_handle;
+
+	/* Network adaptation of this member's downlink, after the fields every
+	 * packet reads; under link_lock (its RTCP path holds it): the
+	 * estimate, and the layer of the peer's simulcast it should get.
+	 * estimate and the rx_ fields are read elsewhere with atomics. */
 	duet_estimator estimator;
 	duet_layers layers;
 	gint estimate; /* bits/s, 0 = unknown */
@@ -75,14 +87,6 @@ typedef struct duet_member {
 	gint layer_target; /* the layer the estimate allows this member, -1 = no choice made */
 	guint32 receiver_remb; /* the member's own REMB, when its browser sends one; 0 = none */
 	gint64 last_keyframe_request; /* when a keyframe was last asked of this member (as a sender) */
-
-	/* The peer the media path relays to, guarded by link_lock. peer_handle
-	 * is peer->handle, kept here so that an RTP packet reads only its
-	 * sender's member: with thousands of rooms the peer's member is rarely
-	 * in cache, and the lock's barrier keeps misses from overlapping. */
-	GMutex link_lock;
-	struct duet_member *peer;
-	void *peer_handle;
 
 	/* The PeerConnection and the line of what the handle is told (pc.h). */
 	duet_pc pc;

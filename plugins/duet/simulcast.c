@@ -15,14 +15,14 @@
 
 void duet_simulcast_init(duet_simulcast *sim) {
 	janus_mutex_init(&sim->rid_mutex);
-	g_atomic_int_set(&sim->active, 0);
 }
 
 /* The byte counters go on (the tick samples them): once no layer arrives
  * any more, their rates drop to 0 at the next sample. */
-static void forget_layers(duet_simulcast *sim) {
+static void forget_layers(duet_session *sender) {
+	duet_simulcast *sim = &sender->sim;
 	janus_rtp_simulcasting_cleanup(NULL, sim->ssrcs, sim->rids, &sim->rid_mutex);
-	g_atomic_int_set(&sim->active, 0);
+	g_atomic_int_set(&sender->member.simulcasting, 0);
 	for(int i = 0; i < DUET_LAYERS; i++)
 		g_atomic_int_set(&sim->rates[i], 0);
 }
@@ -56,7 +56,7 @@ void duet_simulcast_setup(duet_session *sender, json_t *simulcast, const char *a
 	janus_videocodec codec = video_codec(answer_sdp);
 	duet_simulcast *sim = &sender->sim;
 	g_mutex_lock(&sender->member.link_lock);
-	forget_layers(sim);
+	forget_layers(sender);
 	json_t *layers = json_array_get(simulcast, 0);
 	if(layers) {
 		int rid_ext_id = -1;
@@ -68,7 +68,7 @@ void duet_simulcast_setup(duet_session *sender, json_t *simulcast, const char *a
 		janus_rtp_switching_context_reset(&sim->switching);
 		janus_vp8_simulcast_context_reset(&sim->vp8);
 		sim->vcodec = codec;
-		g_atomic_int_set(&sim->active, 1);
+		g_atomic_int_set(&sender->member.simulcasting, 1);
 	}
 	peer_layer_unknown(&sender->member);
 	g_mutex_unlock(&sender->member.link_lock);

@@ -19,7 +19,6 @@
 #include "layers.h"
 
 typedef struct duet_simulcast {
-	gint active; /* the sender's last negotiated offer simulcasts (atomic) */
 	uint32_t ssrcs[DUET_LAYERS];
 	char *rids[DUET_LAYERS];
 	janus_mutex rid_mutex;

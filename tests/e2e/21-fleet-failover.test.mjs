@@ -90,16 +90,21 @@ e2e('a call survives the loss of its instance (fleet, failover)', async (open) =
 		await a.status(/In call with Ben/);
 		await b.status(/In call with Ana/);
 		assert.notEqual(holder(room), dead);
+		if (i === rounds - 1) {
+			// While the room's first instance is still down (once it is back,
+			// HAProxy routes the room to it again: docs/deployment.md), a
+			// third page meets the pair on the new one: 457.
+			const c = await open('Cai', room, { query });
+			await c.join();
+			await c.sees('#join-error', /is full/);
+			assert.match(await c.text('#join-error'), /error 457/);
+			await a.status(/In call with Ben/);
+			await b.expectFlowing('frames');
+		}
 		fleetEnv('start-instance', dead.split('-')[1]);   // three instances again for the next round
 	}
 	const sorted = [...times].sort((x, y) => x - y);
 	console.log(`failover: median ${sorted[Math.floor((sorted.length - 1) / 2)]} ms over ${times.length} (${times.join(', ')})`);
 	fs.writeFileSync(path.join(OUT, 'fleet-failover.json'), JSON.stringify({ times }) + '\n');
 
-	const c = await open('Cai', room, { query });
-	await c.join();
-	await c.sees('#join-error', /is full/);
-	assert.match(await c.text('#join-error'), /error 457/);
-	await a.status(/In call with Ben/);
-	await b.expectFlowing('frames');
 }, { timeout: 60000 + rounds * 40000 });

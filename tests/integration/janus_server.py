@@ -41,6 +41,8 @@ class JanusServer:
     def _env(self, *args, readonly=False):
         env = dict(os.environ, DUET_PLUGIN=plugin_path())
         if readonly:
+            # The wrapper runs the Janus this suite runs (Debian's, or 1.4.1's).
+            env["DUET_REAL_JANUS_BIN"] = os.environ.get("JANUS_BIN", "janus")
             env["JANUS_BIN"] = READONLY_JANUS
         result = subprocess.run([JANUS_ENV, *args], capture_output=True, text=True, timeout=30, env=env)
         if result.returncode != 0:

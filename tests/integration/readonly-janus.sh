@@ -12,6 +12,7 @@ for arg in "$@"; do
 	prev=$arg
 done
 [ -n "$dir" ] || { echo "readonly-janus.sh: no -F folder" >&2; exit 2; }
+export DUET_REAL_JANUS_BIN=${DUET_REAL_JANUS_BIN:-janus}
 exec unshare -m --propagation private sh -c '
 	set -e
 	dir=$1
@@ -21,4 +22,4 @@ exec unshare -m --propagation private sh -c '
 	mount -o remount,bind,ro "$dir"
 	mount --bind "$dir/janus.log" "$dir/janus.log"
 	mount -o remount,bind,rw "$dir/janus.log"
-	exec janus "$@"' sh "$dir" "$@"
+	exec "$DUET_REAL_JANUS_BIN" "$@"' sh "$dir" "$@"

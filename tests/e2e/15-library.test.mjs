@@ -10,7 +10,12 @@
 import { e2e, uniqueRoom, expectMedia, assert } from './lib/duet.mjs';
 
 const page = (room, name, extra = '') => ({ path: `/test/library.html?room=${encodeURIComponent(room)}&display=${name}${extra}` });
-const joined = (p) => p.page.evaluate(() => window.joined);
+// The outcome of the page's own join; right after a (re)load the page's
+// module has not set it yet, so wait for it.
+const joined = async (p) => {
+	await p.page.waitForFunction(() => window.joined !== undefined, null, { timeout: 20000 });
+	return p.page.evaluate(() => window.joined);
+};
 const state = (p) => p.page.evaluate(() => window.call && window.call.state);
 
 async function waitState(p, want, timeout = 20000) {
@@ -22,7 +27,8 @@ async function waitState(p, want, timeout = 20000) {
 }
 
 async function inCall(a, b) {
-	assert.deepEqual(await joined(a), { ok: true, id: (await joined(a)).id });
+	const j = await joined(a);
+	assert.deepEqual(j, { ok: true, id: j && j.id });
 	await Promise.all([waitState(a, 'in-call'), waitState(b, 'in-call')]);
 }
 

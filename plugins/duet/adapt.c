@@ -26,12 +26,18 @@ static guint32 update_estimate(duet_member *receiver, duet_session *sender, cons
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
 	duet_feedback feedback = {
 	    .now = janus_get_monotonic_time(),
-	    .fraction_lost = report->fraction_lost,
+	    .fraction_lost = duet_loss_meter_add(&receiver->loss, report),
 	    .rtt_ms = duet_rtcp_rtt_ms(report, g_get_real_time()),
 	    .relayed_bytes = duet_member_total_bytes(&sender->member),
 	    .demand = layered ? duet_layers_demand(&receiver->layers, rates, ceiling) : 0,
 	};
-	return duet_estimator_update(&receiver->estimator, &feedback);
+	guint decreases = receiver->estimator.decreases;
+	guint32 estimate = duet_estimator_update(&receiver->estimator, &feedback);
+	if(receiver->estimator.decreases != decreases)
+		JANUS_LOG(LOG_VERB, "[duet] downlink of %p congested (loss %u/256, queue %d ms, relayed %u bit/s): estimate %u bit/s, capacity %u\n",
+		    receiver->handle, feedback.fraction_lost, receiver->estimator.queue_ms, receiver->estimator.rate, estimate,
+		    receiver->estimator.capacity);
+	return estimate;
 }
 
 /* Picks the sender's layer for this receiver, when the sender simulcasts. */

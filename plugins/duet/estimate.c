@@ -1,35 +1,48 @@
 /*
  * estimate.c - a loss- and delay-based bandwidth estimator for one
- * receiving leg, after the loss-based half of Google Congestion Control
- * (draft-ietf-rmcat-gcc) and its "back off to 85 % of what got through".
+ * receiving leg, after Google Congestion Control (draft-ietf-rmcat-gcc):
+ * its "back off to 85 % of what got through" and its increase rules
+ * (multiplicative far from the link's capacity, additive near it).
  * The design, its constants and why: docs/adaptation.md.
  *
  * Three signals, one per receiver report (about one a second):
- *  - loss: the report's worst fraction lost;
+ *  - loss: the share lost over the latest 50 packets or more (loss.c);
  *  - queue: the round-trip time above the smallest seen, when it is not
  *    already draining (a queue that shrinks needs no further cut);
  *  - what the link carried: the bytes relayed to the receiver since the
- *    last sample, less what was lost and less what only filled the queue.
- * Congested (loss > 10 %, or a standing queue over 60 ms): cut to 85 % of
- * what the link carried, at most once per 800 ms. Clean (loss < 2 %, queue under
- * 25 ms): grow, fast below the capacity last measured, gently around it,
- * faster again once past it (the link got better). In between: hold.
+ *    last sample, less what was lost, corrected by how the queue moved.
+ * Congested (loss over 10 %, or a queue over 50 ms that the report before
+ * saw building too, or over 100 ms at once): cut to 85 % of what the link
+ * carried, at most once per 1.5 s, and again only once the sender follows
+ * the last cut (its reaction must show before the next measure). Clean (queue under 25 ms, and loss under 10 %, or under 2 %
+ * when the round trip is unknown: loss without a queue is the link's
+ * noise, not congestion): grow. In between: hold.
  */
 #include "estimate.h"
 
 #define LOSS_HIGH (256 * 10 / 100)
 #define LOSS_LOW (256 * 2 / 100)
-#define QUEUE_HIGH_MS 60
+#define QUEUE_SEVERE_MS 100
+#define QUEUE_HIGH_MS 50
 #define QUEUE_LOW_MS 25
 #define QUEUE_DRAINING_MS 10
 #define BACKOFF 0.85
-#define DECREASE_INTERVAL_US (800 * 1000)
+#define DECREASE_INTERVAL_US (1500 * 1000)
+#define FOLLOW_WAIT_US (4 * 1000 * 1000) /* how long a sender may take to follow a cut */
+#define FOLLOWS 1.15 /* a sender relayed over 1.15x the estimate has not followed it yet */
+#define DEEPEST 0.6 /* one cut takes at most 40 % off what the sender was allowed, or sent */
 #define RATE_INTERVAL_US (400 * 1000)
-#define GROW_BELOW 1.15 /* per second, under 95 % of the capacity */
-#define GROW_NEAR 1.05 /* per second, within 95-115 % of it */
-#define GROW_ABOVE 1.25 /* per second, past it: the link got better */
-#define NEAR_LOW 0.95
-#define NEAR_HIGH 1.15
+#define GROW_RECOVER 0.10 /* per second, under 90 % of the capacity: back to where the link was */
+#define GROW_NEAR 0.05 /* per second, within 90-110 % of it: probe gently where the link tops out */
+#define GROW_NEAR_BITS 15000 /* ... but at least this many bits/s per second */
+#define GROW_PROBE 0.08 /* per second, 110-130 % of it: GCC's multiplicative increase */
+#define GROW_FREE 0.08 /* per second, past 130 % (the capacity is forgotten): the link got better, */
+#define GROW_FREE_RAMP 0.02 /* ... and 2 % faster for every second it stays clean, */
+#define GROW_FREE_MAX 0.20 /* up to 20 % */
+#define NEAR_LOW 0.90
+#define NEAR_HIGH 1.10
+#define FORGET 1.30
+#define CAPACITY_JUMP 0.40 /* a new measure this far off replaces the capacity; nearer, they average */
 #define HEADROOM 1.5 /* never grow past 1.5x what is used (or demanded) */
 #define HEADROOM_BITS 50000
 #define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
@@ -55,27 +68,54 @@ static void sample_rate(duet_estimator *e, const duet_feedback *f) {
 	e->rate_bytes = f->relayed_bytes;
 }
 
-/* Queueing delay now, and whether it stands (not draining since the last report). */
-static gboolean queue_stands(duet_estimator *e, gint rtt_ms, gint *queue_ms) {
-	*queue_ms = -1;
+/* Queueing delay now (-1: unknown), from the round trip over the smallest seen. */
+static gint queue_of(duet_estimator *e, gint rtt_ms) {
 	if(rtt_ms < 0)
-		return FALSE;
+		return -1;
 	if(e->min_rtt_ms < 0 || rtt_ms < e->min_rtt_ms)
 		e->min_rtt_ms = rtt_ms;
-	*queue_ms = rtt_ms - e->min_rtt_ms;
-	gboolean draining = e->queue_ms >= 0 && *queue_ms < e->queue_ms - QUEUE_DRAINING_MS;
-	return *queue_ms > QUEUE_HIGH_MS && !draining;
+	return rtt_ms - e->min_rtt_ms;
 }
 
-/* What the link carried lately: the rate relayed less what was lost, and
- * less what only filled the queue (a queue that grew by q ms in t ms was
- * fed (t + q) / t times faster than the link drains it). */
+/* A queue that stands: long, not draining since the last report, and
+ * either very long or already building at that report (one report alone
+ * may have queued behind a keyframe). */
+static gboolean queue_stands(const duet_estimator *e, gint queue_ms) {
+	if(queue_ms < 0 || (e->queue_ms >= 0 && queue_ms < e->queue_ms - QUEUE_DRAINING_MS))
+		return FALSE;
+	return queue_ms > QUEUE_SEVERE_MS || (queue_ms > QUEUE_HIGH_MS && e->queue_ms > QUEUE_LOW_MS);
+}
+
+/* What the link carried lately: the rate relayed less what was lost,
+ * corrected by the queue: one that grew by q ms in t ms was fed (t + q) / t
+ * times faster than the link drains it, one that shrank was fed slower. */
 static double link_rate(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	double carried = (double)e->rate * (256 - f->fraction_lost) / 256;
 	gint64 elapsed_ms = (f->now - e->last_update) / 1000;
-	if(queue_ms > 0 && e->queue_ms >= 0 && queue_ms > e->queue_ms && elapsed_ms > 0)
-		carried = carried * elapsed_ms / (elapsed_ms + queue_ms - e->queue_ms);
+	if(queue_ms >= 0 && e->queue_ms >= 0 && elapsed_ms > 0) {
+		double fed = (double)(elapsed_ms + queue_ms - e->queue_ms) / elapsed_ms;
+		carried /= CLAMP(fed, 0.5, 2.0);
+	}
 	return carried;
+}
+
+/* The link's capacity, from what it carried at each congestion: averaged
+ * while the measures agree, replaced when the link clearly changed. */
+static void measure_capacity(duet_estimator *e, double carried) {
+	double off = carried > e->capacity ? carried - e->capacity : e->capacity - carried;
+	if(e->capacity == 0 || off > e->capacity * CAPACITY_JUMP)
+		e->capacity = (guint32)carried;
+	else
+		e->capacity = (guint32)((e->capacity + carried) / 2);
+}
+
+/* A sender that still sends well over its estimate has not followed the
+ * last cut yet (its encoder lags, its queue drains): cutting again would
+ * measure the lag, not the link. */
+static gboolean sender_follows(const duet_estimator *e, const duet_feedback *f) {
+	if(e->decreases == 0 || f->now - e->last_decrease >= FOLLOW_WAIT_US)
+		return TRUE;
+	return e->rate <= e->estimate * FOLLOWS;
 }
 
 static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
@@ -83,19 +123,31 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 		return;
 	if(e->decreases > 0 && f->now - e->last_decrease < DECREASE_INTERVAL_US)
 		return;
-	double capacity = link_rate(e, f, queue_ms);
-	guint32 target = (guint32)(capacity * BACKOFF);
+	if(!sender_follows(e, f))
+		return;
+	double carried = link_rate(e, f, queue_ms);
+	double target = carried * BACKOFF;
+	if(e->estimate != 0) /* a measure spoilt by a burst of loss cuts no deeper than this */
+		target = MAX(target, MIN(e->estimate, e->rate) * DEEPEST);
 	if(e->estimate == 0 || target < e->estimate)
-		e->estimate = MAX(target, DUET_ESTIMATE_FLOOR);
-	e->capacity = (guint32)capacity;
+		e->estimate = MAX((guint32)target, DUET_ESTIMATE_FLOOR);
+	measure_capacity(e, carried);
 	e->last_decrease = f->now;
 	e->decreases++;
 }
 
-static double growth(const duet_estimator *e) {
-	if(e->capacity == 0 || e->estimate > e->capacity * NEAR_HIGH)
-		return GROW_ABOVE;
-	return e->estimate < e->capacity * NEAR_LOW ? GROW_BELOW : GROW_NEAR;
+/* Bits/s to add per second at this estimate. */
+static double growth(const duet_estimator *e, gint64 now) {
+	double capacity = e->capacity;
+	if(capacity == 0) {
+		double clean_s = (double)(now - e->forgotten) / G_USEC_PER_SEC;
+		return e->estimate * MIN(GROW_FREE + GROW_FREE_RAMP * clean_s, GROW_FREE_MAX);
+	}
+	if(e->estimate < capacity * NEAR_LOW)
+		return e->estimate * GROW_RECOVER;
+	if(e->estimate <= capacity * NEAR_HIGH)
+		return MAX(e->estimate * GROW_NEAR, GROW_NEAR_BITS);
+	return e->estimate * GROW_PROBE;
 }
 
 static void increase(duet_estimator *e, const duet_feedback *f) {
@@ -107,19 +159,28 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 		return;
 	double seconds = MIN((double)(f->now - e->last_update) / G_USEC_PER_SEC, MAX_STEP_S);
 	/* Compounding within a report interval hardly differs: linear is enough. */
-	double next = e->estimate * (1 + (growth(e) - 1) * seconds);
+	double next = e->estimate + growth(e, f->now) * seconds;
 	e->estimate = (guint32)MIN(MIN(next, ceiling), (double)G_MAXUINT32);
-	if(e->capacity != 0 && e->estimate > e->capacity * NEAR_HIGH * NEAR_HIGH)
+	if(e->capacity != 0 && e->estimate > e->capacity * FORGET) {
 		e->capacity = 0; /* well past it without congestion: forget it */
+		e->forgotten = f->now;
+	}
+}
+
+/* Loss alone, without a queue, is the link's noise (radio, a policer's
+ * random drops) rather than congestion: it may grow through up to 10 %. */
+static gboolean clean(const duet_feedback *f, gint queue_ms) {
+	if(queue_ms < 0)
+		return f->fraction_lost < LOSS_LOW;
+	return queue_ms < QUEUE_LOW_MS && f->fraction_lost <= LOSS_HIGH;
 }
 
 guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	sample_rate(e, f);
-	gint queue_ms;
-	gboolean standing = queue_stands(e, f->rtt_ms, &queue_ms);
-	if(f->fraction_lost > LOSS_HIGH || standing)
+	gint queue_ms = queue_of(e, f->rtt_ms);
+	if(f->fraction_lost > LOSS_HIGH || queue_stands(e, queue_ms))
 		decrease(e, f, queue_ms);
-	else if(f->fraction_lost < LOSS_LOW && (queue_ms < 0 || queue_ms < QUEUE_LOW_MS))
+	else if(clean(f, queue_ms))
 		increase(e, f);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;

@@ -21,7 +21,7 @@
 
 typedef struct duet_feedback {
 	gint64 now; /* monotonic, microseconds */
-	guint8 fraction_lost; /* worst report block, 1/256 */
+	guint8 fraction_lost; /* over the latest 50 packets or more (loss.h), 1/256 */
 	gint rtt_ms; /* -1: unknown */
 	guint64 relayed_bytes; /* all bytes relayed towards this receiver so far */
 	guint32 demand; /* bits/s the receiver would get unhindered (simulcast: the next layer up); 0 = what it gets */
@@ -29,7 +29,8 @@ typedef struct duet_feedback {
 
 typedef struct duet_estimator {
 	guint32 estimate; /* bits/s; 0 = nothing limits this link yet */
-	guint32 capacity; /* goodput measured at the last congestion, bits/s; 0 = unknown */
+	guint32 capacity; /* what the link carried at congestion, bits/s; 0 = unknown */
+	gint64 forgotten; /* when the capacity was last forgotten (or never known) */
 	gboolean started; /* a report came already */
 	guint32 rate; /* bits/s relayed towards the receiver lately */
 	gint64 rate_time;

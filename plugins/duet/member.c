@@ -34,6 +34,7 @@ void duet_member_room_settings(duet_member *member, guint32 bitrate, gboolean ad
  * runs under its link_lock: so does this. */
 void duet_member_reset_adaptation(duet_member *member) {
 	g_mutex_lock(&member->link_lock);
+	duet_loss_meter_reset(&member->loss);
 	duet_estimator_reset(&member->estimator);
 	duet_layers_reset(&member->layers);
 	g_atomic_int_set(&member->estimate, 0);

@@ -20,6 +20,7 @@
 
 #include "estimate.h"
 #include "layers.h"
+#include "loss.h"
 #include "pc.h"
 
 struct duet_seat;
@@ -79,6 +80,7 @@ typedef struct duet_member {
 	 * packet reads; under link_lock (its RTCP path holds it): the
 	 * estimate, and the layer of the peer's simulcast it should get.
 	 * estimate and the rx_ fields are read elsewhere with atomics. */
+	duet_loss_meter loss;
 	duet_estimator estimator;
 	duet_layers layers;
 	gint estimate; /* bits/s, 0 = unknown */

@@ -6,6 +6,7 @@
  * (LSR) with the delay they held it (DLSR), so the plugin, on the same
  * clock, gets the round-trip time of the participant's downlink without
  * asking the core: its growth is the queue building up on that link.
+ * The blocks' loss counters feed the loss meter (loss.c).
  */
 #include "rtcp_report.h"
 
@@ -22,16 +23,22 @@ static guint32 read32(const guint8 *p) {
 	return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
-static void read_block(const guint8 *block, duet_rtcp_report *report) {
-	guint8 lost = block[4];
+static void read_block(const guint8 *p, duet_rtcp_report *report) {
+	guint8 lost = p[4];
 	if(report->blocks == 0 || lost > report->fraction_lost)
 		report->fraction_lost = lost;
-	guint32 lsr = read32(block + 16);
-	if(report->lsr == 0 && lsr != 0) {
-		report->lsr = lsr;
-		report->dlsr = read32(block + 20);
-	}
 	report->blocks++;
+	if(report->kept == DUET_RTCP_BLOCKS)
+		return;
+	guint32 cumulative = ((guint32)p[5] << 16) | ((guint32)p[6] << 8) | p[7];
+	report->block[report->kept++] = (duet_rtcp_block){
+	    .ssrc = read32(p),
+	    .fraction_lost = lost,
+	    .cumulative_lost = (gint32)(cumulative << 8) >> 8, /* sign-extend 24 bits */
+	    .highest_seq = read32(p + 8),
+	    .lsr = read32(p + 16),
+	    .dlsr = read32(p + 20),
+	};
 }
 
 /* One SR or RR: its report blocks, as far as the packet really holds them. */
@@ -58,13 +65,25 @@ gboolean duet_rtcp_read_report(const guint8 *buf, size_t len, duet_rtcp_report *
 	return report->blocks > 0;
 }
 
+static gint block_rtt_ms(const duet_rtcp_block *block, guint32 now) {
+	if(block->lsr == 0)
+		return -1;
+	guint32 units = now - block->lsr - block->dlsr; /* 1/65536 s, modulo 2^32 */
+	gint64 ms = ((gint64)units * 1000) >> 16;
+	return ms <= RTT_MAX_MS ? (gint)ms : -1;
+}
+
 gint duet_rtcp_rtt_ms(const duet_rtcp_report *report, gint64 real_time_us) {
-	if(report->lsr == 0 || real_time_us <= 0)
+	if(real_time_us <= 0)
 		return -1;
 	guint64 seconds = (guint64)(real_time_us / G_USEC_PER_SEC) + NTP_UNIX_OFFSET;
 	guint64 fraction = ((guint64)(real_time_us % G_USEC_PER_SEC) << 32) / G_USEC_PER_SEC;
 	guint32 now = (guint32)(((seconds & 0xffff) << 16) | (fraction >> 16));
-	guint32 units = now - report->lsr - report->dlsr; /* 1/65536 s, modulo 2^32 */
-	gint64 ms = ((gint64)units * 1000) >> 16;
-	return ms <= RTT_MAX_MS ? (gint)ms : -1;
+	gint best = -1;
+	for(guint i = 0; i < report->kept; i++) {
+		gint rtt = block_rtt_ms(&report->block[i], now);
+		if(rtt >= 0 && (best < 0 || rtt < best))
+			best = rtt;
+	}
+	return best;
 }

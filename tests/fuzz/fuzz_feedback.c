@@ -15,13 +15,16 @@
 
 #include "estimate.h"
 #include "layers.h"
+#include "loss.h"
 #include "rtcp_report.h"
 #include "sdp_simulcast.h"
 
 static void fuzz_rtcp(const guint8 *data, size_t size) {
 	duet_estimator estimator;
 	duet_layers layers;
+	duet_loss_meter loss;
 	duet_estimator_reset(&estimator);
+	duet_loss_meter_reset(&loss);
 	duet_layers_reset(&layers);
 	guint64 relayed = 0;
 	gint64 now = G_USEC_PER_SEC, wall = (gint64)1700000000 * G_USEC_PER_SEC;
@@ -31,8 +34,8 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 		duet_rtcp_report report;
 		if(duet_rtcp_read_report(packet, len, &report)) {
 			relayed += 1000 + (len > 0 ? packet[0] * 997u : 0);
-			duet_feedback f = {
-			    now, report.fraction_lost, duet_rtcp_rtt_ms(&report, wall), relayed, len > 1 ? packet[1] * 10000u : 0};
+			duet_feedback f = {now, duet_loss_meter_add(&loss, &report), duet_rtcp_rtt_ms(&report, wall), relayed,
+			    len > 1 ? packet[1] * 10000u : 0};
 			guint32 estimate = duet_estimator_update(&estimator, &f);
 			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
 				abort();

@@ -7,6 +7,7 @@
 
 #include "estimate.h"
 #include "layers.h"
+#include "loss.h"
 #include "rtcp_report.h"
 #include "sdp_simulcast.h"
 #include "tests.h"
@@ -26,12 +27,14 @@ static void put32(guint8 *p, guint32 v) {
 static size_t compound(guint8 *buf, guint8 rr_lost, guint8 sr_lost, guint32 lsr, guint32 dlsr) {
 	memset(buf, 0, 128);
 	buf[0] = 0x81, buf[1] = 201, buf[3] = 7; /* RR: 8 words */
-	buf[8 + 4] = rr_lost;
+	put32(buf + 8, 0xa1b2c3d4);
+	put32(buf + 8 + 4, ((guint32)rr_lost << 24) | 0xfffffe); /* cumulative lost: -2 */
+	put32(buf + 8 + 8, 0x0001fffe);
 	put32(buf + 8 + 16, lsr);
 	put32(buf + 8 + 20, dlsr);
 	guint8 *sr = buf + 32;
 	sr[0] = 0x81, sr[1] = 200, sr[3] = 12; /* SR: 13 words */
-	sr[28 + 4] = sr_lost;
+	put32(sr + 28 + 4, ((guint32)sr_lost << 24) | 0x123456);
 	guint8 *fb = sr + 52;
 	fb[0] = 0x8f, fb[1] = 206, fb[3] = 4; /* 5 words, no blocks */
 	return 32 + 52 + 20;
@@ -44,8 +47,14 @@ static void test_rtcp_report(void) {
 	g_assert_true(duet_rtcp_read_report(buf, len, &r));
 	g_assert_cmpuint(r.blocks, ==, 2);
 	g_assert_cmpuint(r.fraction_lost, ==, 77);
-	g_assert_cmpuint(r.lsr, ==, 0x12345678);
-	g_assert_cmpuint(r.dlsr, ==, 0x10000);
+	g_assert_cmpuint(r.kept, ==, 2);
+	g_assert_cmpuint(r.block[0].lsr, ==, 0x12345678);
+	g_assert_cmpuint(r.block[0].dlsr, ==, 0x10000);
+	g_assert_cmpuint(r.block[0].ssrc, ==, 0xa1b2c3d4);
+	g_assert_cmpint(r.block[0].cumulative_lost, ==, -2); /* 24-bit, signed */
+	g_assert_cmpuint(r.block[0].highest_seq, ==, 0x0001fffe);
+	g_assert_cmpint(r.block[1].cumulative_lost, ==, 0x123456);
+	g_assert_cmpuint(r.block[1].lsr, ==, 0);
 	/* Truncated: the SR's block is cut off, the RR's still counts. */
 	g_assert_true(duet_rtcp_read_report(buf, 40, &r));
 	g_assert_cmpuint(r.blocks, ==, 1);
@@ -61,12 +70,58 @@ static void test_rtt(void) {
 	gint64 t = (gint64)1700000000 * SEC + 123456;
 	guint64 seconds = (guint64)(t / SEC) + 2208988800u;
 	guint64 fraction = ((guint64)(t % SEC) << 32) / SEC;
-	duet_rtcp_report r = {.blocks = 1, .lsr = (guint32)(((seconds & 0xffff) << 16) | (fraction >> 16)), .dlsr = 16384};
+	guint32 lsr = (guint32)(((seconds & 0xffff) << 16) | (fraction >> 16));
+	duet_rtcp_report r = {.blocks = 2, .kept = 2};
+	r.block[0] = (duet_rtcp_block){.lsr = lsr, .dlsr = 16384};
+	r.block[1] = (duet_rtcp_block){.lsr = lsr, .dlsr = 13107}; /* held 0.2 s: 100 ms, it queued */
 	gint rtt = duet_rtcp_rtt_ms(&r, t + 300000);
-	g_assert_cmpint(rtt, >=, 49);
+	g_assert_cmpint(rtt, >=, 49); /* the smallest of the two */
 	g_assert_cmpint(rtt, <=, 51);
-	r.lsr = 0;
+	r.block[0].lsr = r.block[1].lsr = 0;
 	g_assert_cmpint(duet_rtcp_rtt_ms(&r, t), ==, -1);
+}
+
+/* ---- the loss meter ---------------------------------------------------- */
+
+static duet_rtcp_report blocks2(guint32 video_seq, gint32 video_lost, guint32 audio_seq, gint32 audio_lost) {
+	duet_rtcp_report r = {.blocks = 2, .kept = 2};
+	r.block[0] = (duet_rtcp_block){.ssrc = 1, .highest_seq = video_seq, .cumulative_lost = video_lost};
+	r.block[1] = (duet_rtcp_block){.ssrc = 2, .highest_seq = audio_seq, .cumulative_lost = audio_lost};
+	return r;
+}
+
+static void test_loss_meter(void) {
+	duet_loss_meter m;
+	duet_loss_meter_reset(&m);
+	duet_rtcp_report r = blocks2(1000, 10, 5000, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 0); /* first sight: counts nothing */
+	/* 100 video packets, 3 lost; 50 audio, none: 3 of 150, summed over streams. */
+	r = blocks2(1100, 13, 5050, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 3 * 256 / 150);
+	/* 30 packets, 2 lost: under the window, the last reading stands... */
+	r = blocks2(1120, 15, 5060, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 3 * 256 / 150);
+	/* ... and counts towards the next one: 60 packets, 2 lost. */
+	r = blocks2(1140, 15, 5070, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 2 * 256 / 60);
+	/* A late report (older counters) and a restarted stream count nothing. */
+	r = blocks2(1130, 15, 5070, 20);
+	duet_loss_meter_add(&m, &r);
+	r = blocks2(90000, 15, 5070, 20);
+	duet_loss_meter_add(&m, &r);
+	g_assert_cmpint(m.expected, ==, 0);
+	/* Late packets lower the count: the window never reads below 0. */
+	r = blocks2(90060, 5, 5070, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 0);
+	/* All lost. */
+	r = blocks2(90160, 105, 5070, 20);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 255);
+	/* The sequence number wraps (extended: no jump). */
+	duet_loss_meter_reset(&m);
+	r = blocks2(0xffffffe0, 0, 0, 0);
+	duet_loss_meter_add(&m, &r);
+	r = blocks2(0x40, 24, 0, 0);
+	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 24 * 256 / 96);
 }
 
 /* ---- the estimator ------------------------------------------------------ */
@@ -131,8 +186,11 @@ static void test_estimate_grows_slowly(void) {
 		est = next;
 	}
 	g_assert_cmpuint(est, >, 2000000);
-	/* Mild loss (2-10 %) holds it. */
-	g_assert_cmpuint(report(&e, 40 * SEC, &bytes, est, LOST(5), 5), ==, est);
+	/* Mild loss (2-10 %) without a queue is the link's noise: it grows on. */
+	guint32 noisy = report(&e, 40 * SEC, &bytes, est, LOST(5), 5);
+	g_assert_cmpuint(noisy, >, est);
+	/* The same loss with the round trip unknown holds it. */
+	g_assert_cmpuint(report(&e, 41 * SEC, &bytes, noisy, LOST(5), -1), ==, noisy);
 }
 
 static void test_estimate_headroom(void) {
@@ -311,6 +369,7 @@ static void test_sdp_accept_rids(void) {
 void register_adapt_tests(void) {
 	g_test_add_func("/adapt/rtcp_report", test_rtcp_report);
 	g_test_add_func("/adapt/rtt", test_rtt);
+	g_test_add_func("/adapt/loss_meter", test_loss_meter);
 	g_test_add_func("/adapt/estimate_loss_cuts", test_estimate_loss_cuts);
 	g_test_add_func("/adapt/estimate_queue_cuts", test_estimate_queue_cuts);
 	g_test_add_func("/adapt/estimate_grows_slowly", test_estimate_grows_slowly);

@@ -17,6 +17,7 @@
 #                     /room/<id>), rooms shared through Redis on 127.0.0.1:6390,
 #                     written by scripts/fleet-config.sh, started by
 #                     tests/lib/fleet-env.sh; the page gets ?fleet=http://localhost:8000
+#                     (the React example, which has no ?fleet=, needs one Janus)
 #   DUET_PLUGIN       the plugin to load (default plugins/.libs/libjanus_duet.so)
 #
 # What runs, all bound to this machine:
@@ -259,6 +260,16 @@ for _ in $(seq 1 50); do
 	sleep 0.1
 done
 
+if [ "$instances" -gt 0 ]; then
+	# The React example connects to one Janus on the default ports (it has no
+	# ?fleet=), which a fleet does not run.
+	react="The React example needs one Janus: run scripts/demo.sh without --instances."
+	logs="Janus logs: $workdir/duet-*/janus.log; HAProxy: $workdir/haproxy.log
+    The fleet's rooms: scripts/duet-fleet --fleet $workdir/fleet.tsv list"
+else
+	react="The React example: http://localhost:$port/react/  in two tabs (room 1234)."
+	logs="Janus log: $workdir/janus.log"
+fi
 cat <<EOF
 
   Duet is running.
@@ -267,10 +278,9 @@ cat <<EOF
     shows an invite link; open that link in a second tab or window.
     (?janusjs=debian runs it on Debian's janus.js; ?simulcast=1 simulcasts.)
 
-    The React example: http://localhost:$port/react/  in two tabs (room 1234).
+    $react
 
-    Janus log: $workdir/janus.log${page_query:+ (fleet: $workdir/duet-*/janus.log;
-    scripts/duet-fleet --fleet $workdir/fleet.tsv list)}
+    $logs
     Press Ctrl-C to stop Janus and the page server.
 
 EOF

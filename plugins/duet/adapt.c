@@ -13,6 +13,10 @@
 #include "glue.h"
 #include "rtcp_report.h"
 
+/* How long a sender takes to follow a lower REMB: the REMB's trip, its
+ * encoder's next frames, its pacer's queue. */
+#define SENDER_REACTION_US (500 * 1000)
+
 static guint32 lower_known(guint32 a, guint32 b) {
 	if(a == 0)
 		return b;
@@ -24,19 +28,25 @@ static guint32 update_estimate(duet_member *receiver, duet_session *sender, cons
 	guint32 rates[DUET_LAYERS];
 	gboolean layered = duet_simulcast_rates(&sender->sim, rates);
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
+	gint64 now = janus_get_monotonic_time();
 	duet_feedback feedback = {
-	    .now = janus_get_monotonic_time(),
-	    .fraction_lost = duet_loss_meter_add(&receiver->loss, report),
+	    .now = now,
+	    .fraction_lost = duet_loss_meter_add(&receiver->loss, report, now),
 	    .rtt_ms = duet_rtcp_rtt_ms(report, g_get_real_time()),
 	    .relayed_bytes = duet_member_total_bytes(&sender->member),
 	    .demand = layered ? duet_layers_demand(&receiver->layers, rates, ceiling) : 0,
 	};
 	guint decreases = receiver->estimator.decreases;
 	guint32 estimate = duet_estimator_update(&receiver->estimator, &feedback);
-	if(receiver->estimator.decreases != decreases)
-		JANUS_LOG(LOG_VERB, "[duet] downlink of %p congested (loss %u/256, queue %d ms, relayed %u bit/s): estimate %u bit/s, capacity %u\n",
-		    receiver->handle, feedback.fraction_lost, receiver->estimator.queue_ms, receiver->estimator.rate, estimate,
-		    receiver->estimator.capacity);
+	if(receiver->estimator.decreases == decreases)
+		return estimate;
+	/* What the sender sends until it follows the cut is lost on: not news. */
+	duet_loss_meter_restart(&receiver->loss, now + SENDER_REACTION_US);
+	JANUS_LOG(LOG_VERB,
+	    "[duet] downlink of %p congested (loss %d/256, queue %d ms, relayed %u bit/s): estimate %u bit/s, capacity "
+	    "%u\n",
+	    receiver->handle, feedback.fraction_lost, receiver->estimator.queue_ms, receiver->estimator.rate, estimate,
+	    receiver->estimator.capacity);
 	return estimate;
 }
 

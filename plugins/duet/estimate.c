@@ -14,9 +14,9 @@
  * Congested (loss over 10 %, or a queue over 50 ms that the report before
  * saw building too, or over 100 ms at once): cut to 85 % of what the link
  * carried, at most once per 1.5 s, and again only once the sender follows
- * the last cut (its reaction must show before the next measure). Clean (queue under 25 ms, and loss under 10 %, or under 2 %
- * when the round trip is unknown: loss without a queue is the link's
- * noise, not congestion): grow. In between: hold.
+ * the last cut (its reaction must show before the next measure). Clean (queue under 25 ms, and loss under 10 %, or
+ * under 2 % when the round trip is unknown: loss without a queue is the link's noise, not congestion): grow. In
+ * between: hold.
  */
 #include "estimate.h"
 
@@ -90,7 +90,7 @@ static gboolean queue_stands(const duet_estimator *e, gint queue_ms) {
  * corrected by the queue: one that grew by q ms in t ms was fed (t + q) / t
  * times faster than the link drains it, one that shrank was fed slower. */
 static double link_rate(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	double carried = (double)e->rate * (256 - f->fraction_lost) / 256;
+	double carried = (double)e->rate * (256 - MAX(f->fraction_lost, 0)) / 256;
 	gint64 elapsed_ms = (f->now - e->last_update) / 1000;
 	if(queue_ms >= 0 && e->queue_ms >= 0 && elapsed_ms > 0) {
 		double fed = (double)(elapsed_ms + queue_ms - e->queue_ms) / elapsed_ms;
@@ -168,10 +168,11 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 }
 
 /* Loss alone, without a queue, is the link's noise (radio, a policer's
- * random drops) rather than congestion: it may grow through up to 10 %. */
+ * random drops) rather than congestion: it may grow through up to 10 %.
+ * Without a new loss reading, the queue decides; without either, hold. */
 static gboolean clean(const duet_feedback *f, gint queue_ms) {
 	if(queue_ms < 0)
-		return f->fraction_lost < LOSS_LOW;
+		return f->fraction_lost >= 0 && f->fraction_lost < LOSS_LOW;
 	return queue_ms < QUEUE_LOW_MS && f->fraction_lost <= LOSS_HIGH;
 }
 

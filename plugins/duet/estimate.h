@@ -21,7 +21,7 @@
 
 typedef struct duet_feedback {
 	gint64 now; /* monotonic, microseconds */
-	guint8 fraction_lost; /* over the latest 50 packets or more (loss.h), 1/256 */
+	gint fraction_lost; /* 1/256, over the 50 packets or more since the last reading (loss.h); -1 = no new reading */
 	gint rtt_ms; /* -1: unknown */
 	guint64 relayed_bytes; /* all bytes relayed towards this receiver so far */
 	guint32 demand; /* bits/s the receiver would get unhindered (simulcast: the next layer up); 0 = what it gets */

@@ -28,10 +28,10 @@ static duet_loss_stream *stream_of(duet_loss_meter *meter, guint32 ssrc) {
 
 /* What one block adds since the stream's previous block: nothing for the
  * first block of a stream, an older report arriving late, or a restart. */
-static void count_block(duet_loss_meter *meter, const duet_rtcp_block *block) {
+static void count_block(duet_loss_meter *meter, const duet_rtcp_block *block, gboolean ignored) {
 	duet_loss_stream *stream = stream_of(meter, block->ssrc);
 	guint32 expected = block->highest_seq - stream->highest_seq; /* modulo 2^32 */
-	gboolean counts = stream->seen && expected <= MAX_JUMP;
+	gboolean counts = stream->seen && expected <= MAX_JUMP && !ignored;
 	if(stream->seen && expected > G_MAXINT32) /* went backwards: a late report */
 		return;
 	if(counts) {
@@ -46,14 +46,24 @@ static void count_block(duet_loss_meter *meter, const duet_rtcp_block *block) {
 	};
 }
 
-guint8 duet_loss_meter_add(duet_loss_meter *meter, const duet_rtcp_report *report) {
+gint duet_loss_meter_add(duet_loss_meter *meter, const duet_rtcp_report *report, gint64 now) {
+	gboolean waiting = now < meter->ignore_until;
 	for(guint i = 0; i < report->kept; i++)
-		count_block(meter, &report->block[i]);
+		count_block(meter, &report->block[i], waiting || meter->resync);
+	if(!waiting)
+		meter->resync = FALSE;
 	if(meter->expected < DUET_LOSS_WINDOW)
-		return meter->fraction;
+		return -1;
 	gint64 lost = CLAMP(meter->lost, 0, meter->expected);
-	meter->fraction = (guint8)MIN(lost * 256 / meter->expected, 255);
+	gint fraction = (gint)MIN(lost * 256 / meter->expected, 255);
 	meter->expected = 0;
 	meter->lost = 0;
-	return meter->fraction;
+	return fraction;
+}
+
+void duet_loss_meter_restart(duet_loss_meter *meter, gint64 until) {
+	meter->expected = 0;
+	meter->lost = 0;
+	meter->ignore_until = until;
+	meter->resync = TRUE;
 }

@@ -10,7 +10,12 @@
  * the packets expected (extended highest sequence number) and lost
  * (cumulative lost) since its last reading, and reads only once at least
  * DUET_LOSS_WINDOW packets were expected: at 3 % random loss a 50-packet
- * window reads over 10 % with a probability under 1 %.
+ * window reads over 10 % with a probability under 1 %. Each reading is
+ * given once: between readings the loss is not known anew.
+ *
+ * After the estimator cut, the packets the sender sent before it followed
+ * the cut are still being lost: the meter can be told to count nothing
+ * until a given time, so that its next reading is of the sender's new rate.
  * Plain C, no allocation; one writer (the receiver's RTCP path).
  */
 #ifndef DUET_LOSS_H
@@ -33,12 +38,17 @@ typedef struct duet_loss_meter {
 	guint next; /* the slot a new stream takes when all are in use */
 	gint64 expected; /* since the last reading, all streams */
 	gint64 lost; /* the same; may go down (late packets, duplicates) */
-	guint8 fraction; /* the last reading, 1/256 */
+	gint64 ignore_until; /* counts nothing before this (monotonic, us), */
+	gboolean resync; /* ... nor at the first report after it (it only sets the counters) */
 } duet_loss_meter;
 
 void duet_loss_meter_reset(duet_loss_meter *meter);
-/* Counts in the blocks of one report; returns the loss (1/256) over the
- * latest window of at least DUET_LOSS_WINDOW packets, 0 before the first. */
-guint8 duet_loss_meter_add(duet_loss_meter *meter, const duet_rtcp_report *report);
+/* Counts in the blocks of one report received at `now`; returns the loss
+ * (1/256) of the window it completes (at least DUET_LOSS_WINDOW packets),
+ * or -1 when it completes none. */
+gint duet_loss_meter_add(duet_loss_meter *meter, const duet_rtcp_report *report, gint64 now);
+/* Drops what was counted so far and counts again from the first report
+ * at or after `until` (its counters start the next window). */
+void duet_loss_meter_restart(duet_loss_meter *meter, gint64 until);
 
 #endif

@@ -34,9 +34,14 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 		duet_rtcp_report report;
 		if(duet_rtcp_read_report(packet, len, &report)) {
 			relayed += 1000 + (len > 0 ? packet[0] * 997u : 0);
-			duet_feedback f = {now, duet_loss_meter_add(&loss, &report), duet_rtcp_rtt_ms(&report, wall), relayed,
+			duet_feedback f = {now, duet_loss_meter_add(&loss, &report, now), duet_rtcp_rtt_ms(&report, wall), relayed,
 			    len > 1 ? packet[1] * 10000u : 0};
+			if(f.fraction_lost < -1 || f.fraction_lost > 255)
+				abort();
+			guint decreases = estimator.decreases;
 			guint32 estimate = duet_estimator_update(&estimator, &f);
+			if(estimator.decreases != decreases)
+				duet_loss_meter_restart(&loss, now + 500 * 1000);
 			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
 				abort();
 			guint32 rates[DUET_LAYERS] = {len * 1000u, len * 5000u, len > 2 ? packet[2] * 20000u : 0};

@@ -53,6 +53,8 @@ stop_pid() {
 	kill -"$signal" "$pid" 2>/dev/null || return 0
 	for i in $(seq 1 100); do
 		kill -0 "$pid" 2>/dev/null || return 0
+		# Dead but not reaped yet (its parent may be gone): dead all the same.
+		[ "$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null)" != Z ] || return 0
 		sleep 0.05
 	done
 	kill -KILL "$pid" 2>/dev/null || true

@@ -90,38 +90,39 @@ static duet_rtcp_report blocks2(guint32 video_seq, gint32 video_lost, guint32 au
 	return r;
 }
 
+static gint meter_add(duet_loss_meter *m, duet_rtcp_report r, gint64 now) {
+	return duet_loss_meter_add(m, &r, now);
+}
+
 static void test_loss_meter(void) {
 	duet_loss_meter m;
 	duet_loss_meter_reset(&m);
-	duet_rtcp_report r = blocks2(1000, 10, 5000, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 0); /* first sight: counts nothing */
+	g_assert_cmpint(meter_add(&m, blocks2(1000, 10, 5000, 20), 0), ==, -1); /* first sight: counts nothing */
 	/* 100 video packets, 3 lost; 50 audio, none: 3 of 150, summed over streams. */
-	r = blocks2(1100, 13, 5050, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 3 * 256 / 150);
-	/* 30 packets, 2 lost: under the window, the last reading stands... */
-	r = blocks2(1120, 15, 5060, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 3 * 256 / 150);
-	/* ... and counts towards the next one: 60 packets, 2 lost. */
-	r = blocks2(1140, 15, 5070, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 2 * 256 / 60);
+	g_assert_cmpint(meter_add(&m, blocks2(1100, 13, 5050, 20), SEC), ==, 3 * 256 / 150);
+	/* 30 packets, 2 lost: under the window, no reading... */
+	g_assert_cmpint(meter_add(&m, blocks2(1120, 15, 5060, 20), 2 * SEC), ==, -1);
+	/* ... they count towards the next one: 60 packets, 2 lost. */
+	g_assert_cmpint(meter_add(&m, blocks2(1140, 15, 5070, 20), 3 * SEC), ==, 2 * 256 / 60);
 	/* A late report (older counters) and a restarted stream count nothing. */
-	r = blocks2(1130, 15, 5070, 20);
-	duet_loss_meter_add(&m, &r);
-	r = blocks2(90000, 15, 5070, 20);
-	duet_loss_meter_add(&m, &r);
+	meter_add(&m, blocks2(1130, 15, 5070, 20), 4 * SEC);
+	meter_add(&m, blocks2(90000, 15, 5070, 20), 5 * SEC);
 	g_assert_cmpint(m.expected, ==, 0);
-	/* Late packets lower the count: the window never reads below 0. */
-	r = blocks2(90060, 5, 5070, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 0);
+	/* Late packets lower the count: a window never reads below 0. */
+	g_assert_cmpint(meter_add(&m, blocks2(90060, 5, 5070, 20), 6 * SEC), ==, 0);
 	/* All lost. */
-	r = blocks2(90160, 105, 5070, 20);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 255);
+	g_assert_cmpint(meter_add(&m, blocks2(90160, 105, 5070, 20), 7 * SEC), ==, 255);
+	/* After a restart until 8.5 s: the loss before it, and up to the first
+	 * report after it, is not counted. */
+	meter_add(&m, blocks2(90180, 110, 5070, 20), 7500000);
+	duet_loss_meter_restart(&m, 8500000);
+	g_assert_cmpint(meter_add(&m, blocks2(90280, 200, 5070, 20), 8 * SEC), ==, -1);
+	g_assert_cmpint(meter_add(&m, blocks2(90380, 260, 5070, 20), 9 * SEC), ==, -1);
+	g_assert_cmpint(meter_add(&m, blocks2(90480, 261, 5070, 20), 10 * SEC), ==, 256 / 100);
 	/* The sequence number wraps (extended: no jump). */
 	duet_loss_meter_reset(&m);
-	r = blocks2(0xffffffe0, 0, 0, 0);
-	duet_loss_meter_add(&m, &r);
-	r = blocks2(0x40, 24, 0, 0);
-	g_assert_cmpuint(duet_loss_meter_add(&m, &r), ==, 24 * 256 / 96);
+	meter_add(&m, blocks2(0xffffffe0, 0, 0, 0), 0);
+	g_assert_cmpint(meter_add(&m, blocks2(0x40, 24, 0, 0), SEC), ==, 24 * 256 / 96);
 }
 
 /* ---- the estimator ------------------------------------------------------ */
@@ -191,6 +192,44 @@ static void test_estimate_grows_slowly(void) {
 	g_assert_cmpuint(noisy, >, est);
 	/* The same loss with the round trip unknown holds it. */
 	g_assert_cmpuint(report(&e, 41 * SEC, &bytes, noisy, LOST(5), -1), ==, noisy);
+}
+
+/* After a cut, a sender still sending well over its estimate has not
+ * followed yet: the loss that goes on is its lag, not a smaller link. */
+static void test_estimate_waits_for_sender(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1700000, 0, 5);
+	guint32 cut = report(&e, SEC, &bytes, 1700000, LOST(50), 5);
+	g_assert_cmpuint(cut, <, 800000);
+	/* Two more seconds at 1.7 Mbit/s with loss: no second cut. */
+	g_assert_cmpuint(report(&e, 2 * SEC, &bytes, 1700000, LOST(50), 5), ==, cut);
+	g_assert_cmpuint(report(&e, 3 * SEC, &bytes, 1700000, LOST(50), 5), ==, cut);
+	/* Four seconds on, it may cut again, 40 % at most. */
+	guint32 again = report(&e, 5 * SEC + 100000, &bytes, 1700000, LOST(90), 5);
+	g_assert_cmpuint(again, <, cut);
+	g_assert_cmpuint(again, >=, cut * 0.6);
+	/* A sender that follows and still loses is cut at once (1.5 s after). */
+	guint32 third = report(&e, 7 * SEC, &bytes, again, LOST(30), 5);
+	g_assert_cmpuint(third, <, again);
+}
+
+/* One report that queued behind a keyframe holds growth; it takes a queue
+ * seen building at two reports, or a long one, to cut. */
+static void test_estimate_queue_spike(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1000000, 0, 10);
+	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 10);
+	for(int s = 2; s < 5; s++)
+		est = report(&e, s * SEC, &bytes, est, 0, 10);
+	g_assert_cmpuint(report(&e, 5 * SEC, &bytes, est, 0, 90), ==, est); /* 80 ms once: hold */
+	guint32 grown = report(&e, 6 * SEC, &bytes, est, 0, 10);
+	g_assert_cmpuint(grown, >, est);
+	g_assert_cmpuint(report(&e, 7 * SEC, &bytes, grown, 0, 50), ==, grown); /* 40 ms: hold */
+	g_assert_cmpuint(report(&e, 8 * SEC, &bytes, grown, 0, 80), <, grown); /* building: cut */
 }
 
 static void test_estimate_headroom(void) {
@@ -373,6 +412,8 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_loss_cuts", test_estimate_loss_cuts);
 	g_test_add_func("/adapt/estimate_queue_cuts", test_estimate_queue_cuts);
 	g_test_add_func("/adapt/estimate_grows_slowly", test_estimate_grows_slowly);
+	g_test_add_func("/adapt/estimate_waits_for_sender", test_estimate_waits_for_sender);
+	g_test_add_func("/adapt/estimate_queue_spike", test_estimate_queue_spike);
 	g_test_add_func("/adapt/estimate_headroom", test_estimate_headroom);
 	g_test_add_func("/adapt/estimate_remb", test_estimate_remb);
 	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);

@@ -74,6 +74,7 @@ gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *
 	g_atomic_int_set(&receiver->estimate, (gint)estimate);
 	choose_layer(receiver, sender, estimate);
 	guint32 limit = g_atomic_int_get(&sender->member.simulcasting) ? 0 : estimate;
+	limit = duet_estimator_ask(&receiver->estimator, limit);
 	duet_gateway->send_remb(sender->handle, duet_estimate_remb(limit, duet_member_cap(&sender->member)));
 	return TRUE;
 }

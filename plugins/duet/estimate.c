@@ -45,10 +45,14 @@
 #define CAPACITY_JUMP 0.40 /* a new measure this far off replaces the capacity; nearer, they average */
 #define HEADROOM 1.5 /* never grow past 1.5x what is used (or demanded) */
 #define HEADROOM_BITS 50000
+#define OVERSHOOT_MAX 1.3
+#define OVERSHOOT_WEIGHT 0.1 /* of each new measure, about one a second */
+#define OVERSHOOT_SETTLED_US (3 * 1000 * 1000) /* measured only this long after a cut */
 #define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
+	e->overshoot = 1.0;
 	e->min_rtt_ms = -1;
 	e->queue_ms = -1;
 }
@@ -176,8 +180,24 @@ static gboolean clean(const duet_feedback *f, gint queue_ms) {
 	return queue_ms < QUEUE_LOW_MS && f->fraction_lost <= LOSS_HIGH;
 }
 
+/* How much more than asked the sender relays, once it had time to settle
+ * on what it was asked (never less than asked: a sender that sends less
+ * is limited by its source, not by the REMB). */
+static void measure_overshoot(duet_estimator *e, const duet_feedback *f) {
+	if(e->asked == 0 || e->rate == 0 || (e->decreases > 0 && f->now - e->last_decrease < OVERSHOOT_SETTLED_US))
+		return;
+	double ratio = CLAMP((double)e->rate / e->asked, 1.0, OVERSHOOT_MAX);
+	e->overshoot += (ratio - e->overshoot) * OVERSHOOT_WEIGHT;
+}
+
+guint32 duet_estimator_ask(duet_estimator *e, guint32 estimate) {
+	e->asked = estimate == 0 ? 0 : MAX((guint32)(estimate / e->overshoot), DUET_ESTIMATE_FLOOR);
+	return e->asked;
+}
+
 guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	sample_rate(e, f);
+	measure_overshoot(e, f);
 	gint queue_ms = queue_of(e, f->rtt_ms);
 	if(f->fraction_lost > LOSS_HIGH || queue_stands(e, queue_ms))
 		decrease(e, f, queue_ms);

@@ -40,12 +40,18 @@ typedef struct duet_estimator {
 	gint min_rtt_ms; /* the link's round trip without a queue; -1 = unknown */
 	gint queue_ms; /* queueing delay at the last report; -1 = unknown */
 	guint decreases; /* how many times congestion cut the estimate */
+	guint32 asked; /* the limit last asked of the sender (REMB), 0 = none */
+	double overshoot; /* how much more than asked the sender relays, smoothed (1.0-1.3) */
 } duet_estimator;
 
 void duet_estimator_reset(duet_estimator *e);
 /* Takes one receiver report into account; returns the new estimate
  * (0 = nothing limits the link). */
 guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f);
+/* The limit to ask of the sender for it to relay `estimate` (its encoder
+ * and headers overshoot what a REMB asks by up to 30 %); remembers it, so
+ * that later reports measure the overshoot. 0 stays 0 (no limit). */
+guint32 duet_estimator_ask(duet_estimator *e, guint32 estimate);
 /* What to ask of the sender: the estimate under the cap (0 = none), or
  * the cap alone, or DUET_UNCAPPED_BITRATE. */
 guint32 duet_estimate_remb(guint32 estimate, guint32 cap);

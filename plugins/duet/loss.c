@@ -34,9 +34,10 @@ static void count_block(duet_loss_meter *meter, const duet_rtcp_block *block, gb
 	gboolean counts = stream->seen && expected <= MAX_JUMP && !ignored;
 	if(stream->seen && expected > G_MAXINT32) /* went backwards: a late report */
 		return;
-	if(counts) {
+	gint64 lost = (gint64)block->cumulative_lost - stream->cumulative_lost;
+	if(counts && lost <= (gint64)expected) { /* more lost than sent: counters out of step, skip */
 		meter->expected += expected;
-		meter->lost += (gint64)block->cumulative_lost - stream->cumulative_lost;
+		meter->lost += lost;
 	}
 	*stream = (duet_loss_stream){
 	    .ssrc = block->ssrc,

@@ -119,6 +119,9 @@ static void test_loss_meter(void) {
 	g_assert_cmpint(meter_add(&m, blocks2(90280, 200, 5070, 20), 8 * SEC), ==, -1);
 	g_assert_cmpint(meter_add(&m, blocks2(90380, 260, 5070, 20), 9 * SEC), ==, -1);
 	g_assert_cmpint(meter_add(&m, blocks2(90480, 261, 5070, 20), 10 * SEC), ==, 256 / 100);
+	/* Counters out of step (more lost than expected) count nothing. */
+	g_assert_cmpint(meter_add(&m, blocks2(90600, 400, 5070, 20), 11 * SEC), ==, -1);
+	g_assert_cmpint(meter_add(&m, blocks2(90700, 400, 5070, 20), 12 * SEC), ==, 0);
 	/* The sequence number wraps (extended: no jump). */
 	duet_loss_meter_reset(&m);
 	meter_add(&m, blocks2(0xffffffe0, 0, 0, 0), 0);
@@ -230,6 +233,31 @@ static void test_estimate_queue_spike(void) {
 	g_assert_cmpuint(grown, >, est);
 	g_assert_cmpuint(report(&e, 7 * SEC, &bytes, grown, 0, 50), ==, grown); /* 40 ms: hold */
 	g_assert_cmpuint(report(&e, 8 * SEC, &bytes, grown, 0, 80), <, grown); /* building: cut */
+}
+
+/* A sender that relays 20 % more than its REMB asks is asked that much less. */
+static void test_estimate_overshoot(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	report(&e, 0, &bytes, 1000000, 0, 10);
+	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 10);
+	g_assert_cmpuint(duet_estimator_ask(&e, est), ==, est); /* nothing measured yet */
+	for(int s = 2; s < 60; s++) {
+		guint32 asked = duet_estimator_ask(&e, est);
+		est = report(&e, s * SEC, &bytes, (guint32)(asked * 1.2), 0, 30); /* a queue holds it */
+	}
+	guint32 asked = duet_estimator_ask(&e, est);
+	g_assert_cmpfloat((double)est / asked, >=, 1.15);
+	g_assert_cmpfloat((double)est / asked, <=, 1.2);
+	g_assert_cmpuint(duet_estimator_ask(&e, 0), ==, 0);
+	/* A sender that uses less than asked: no correction builds up. */
+	duet_estimator_reset(&e);
+	for(int s = 0; s < 60; s++) {
+		asked = duet_estimator_ask(&e, 500000);
+		report(&e, s * SEC, &bytes, 200000, 0, 10);
+	}
+	g_assert_cmpuint(duet_estimator_ask(&e, 500000), ==, 500000);
 }
 
 static void test_estimate_headroom(void) {
@@ -414,6 +442,7 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_grows_slowly", test_estimate_grows_slowly);
 	g_test_add_func("/adapt/estimate_waits_for_sender", test_estimate_waits_for_sender);
 	g_test_add_func("/adapt/estimate_queue_spike", test_estimate_queue_spike);
+	g_test_add_func("/adapt/estimate_overshoot", test_estimate_overshoot);
 	g_test_add_func("/adapt/estimate_headroom", test_estimate_headroom);
 	g_test_add_func("/adapt/estimate_remb", test_estimate_remb);
 	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);

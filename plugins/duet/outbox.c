@@ -57,7 +57,8 @@ void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_membe
 		add(outbox, host, DUET_ACT_KEYFRAME, member, NULL, NULL);
 }
 
-void duet_outbox_layers(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp) {
+void duet_outbox_layers(
+    duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp) {
 	if(host->layers == NULL)
 		return;
 	json_t *what = json_pack("{sOss}", "simulcast", simulcast ? simulcast : json_null(), "sdp", sdp ? sdp : "");
@@ -105,7 +106,8 @@ int duet_action_perform(const duet_action *a, const duet_host *host) {
 		host->keyframe(a->member);
 		return 0;
 	case DUET_ACT_LAYERS:
-		host->layers(a->member, json_object_get(a->event, "simulcast"), json_string_value(json_object_get(a->event, "sdp")));
+		host->layers(
+		    a->member, json_object_get(a->event, "simulcast"), json_string_value(json_object_get(a->event, "sdp")));
 		return 0;
 	}
 	return 0;

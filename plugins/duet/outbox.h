@@ -104,7 +104,8 @@ void duet_outbox_notify(duet_outbox *outbox, const duet_host *host, duet_member 
 void duet_outbox_record(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *how);
 void duet_outbox_keyframe(duet_outbox *outbox, const duet_host *host, duet_member *member);
 /* The offerer's simulcast layers (NULL: one stream), set up right before its answer goes out. */
-void duet_outbox_layers(duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp);
+void duet_outbox_layers(
+    duet_outbox *outbox, const duet_host *host, duet_member *member, json_t *simulcast, const char *sdp);
 /* The answer to an async request, delivered in the caller's line; pending:
  * it waits for the request's forward (duet_pc_answer_ready). */
 duet_action *duet_outbox_answer(

@@ -320,7 +320,6 @@ void g_cond_wait(GCond *cond, GMutex *mutex) {
 	cond_leave(cond, mutex);
 }
 
-
 void g_cond_signal(GCond *cond) {
 	REAL(void, g_cond_signal, (GCond *));
 	__tsan_release(cond);

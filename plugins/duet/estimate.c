@@ -14,9 +14,10 @@
  * Congested (loss over 10 %, or a queue over 50 ms that the report before
  * saw building too, or over 100 ms at once): cut to 85 % of what the link
  * carried, at most once per 1.5 s, and again only once the sender follows
- * the last cut (its reaction must show before the next measure). Clean (queue under 25 ms, and loss under 10 %, or
- * under 2 % when the round trip is unknown: loss without a queue is the link's noise, not congestion): grow. In
- * between: hold.
+ * the last cut (its reaction must show before the next measure).
+ * Clean (queue under 25 ms, and loss under 10 %, or under 2 % when the
+ * round trip is unknown: loss without a queue is the link's noise, not
+ * congestion): grow. In between: hold.
  */
 #include "estimate.h"
 
@@ -106,8 +107,7 @@ static double link_rate(const duet_estimator *e, const duet_feedback *f, gint qu
 /* The link's capacity, from what it carried at each congestion: averaged
  * while the measures agree, replaced when the link clearly changed. */
 static void measure_capacity(duet_estimator *e, double carried) {
-	double off = carried > e->capacity ? carried - e->capacity : e->capacity - carried;
-	if(e->capacity == 0 || off > e->capacity * CAPACITY_JUMP)
+	if(e->capacity == 0 || ABS(carried - e->capacity) > e->capacity * CAPACITY_JUMP)
 		e->capacity = (guint32)carried;
 	else
 		e->capacity = (guint32)((e->capacity + carried) / 2);

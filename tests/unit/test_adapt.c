@@ -138,6 +138,15 @@ static guint32 report(duet_estimator *e, gint64 now, guint64 *bytes, guint32 bps
 	return duet_estimator_update(e, &f);
 }
 
+/* A fresh estimator whose link was clean at `bps` for a second, then lost
+ * half of it: returns the estimate after that first cut. */
+static guint32 start_congested(duet_estimator *e, guint64 *bytes, guint32 bps, gint rtt) {
+	duet_estimator_reset(e);
+	*bytes = 0;
+	report(e, 0, bytes, bps, 0, rtt);
+	return report(e, SEC, bytes, bps, LOST(50), rtt);
+}
+
 static void test_estimate_loss_cuts(void) {
 	duet_estimator e;
 	duet_estimator_reset(&e);
@@ -178,10 +187,8 @@ static void test_estimate_queue_cuts(void) {
 
 static void test_estimate_grows_slowly(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	report(&e, 0, &bytes, 1000000, 0, 5);
-	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 5); /* 425 kbit/s */
+	guint64 bytes;
+	guint32 est = start_congested(&e, &bytes, 1000000, 5); /* 425 kbit/s */
 	/* Clean reports every second, the sender using all it may. */
 	for(int s = 2; s < 40; s++) {
 		guint32 next = report(&e, s * SEC, &bytes, est, 0, 5);
@@ -201,10 +208,8 @@ static void test_estimate_grows_slowly(void) {
  * followed yet: the loss that goes on is its lag, not a smaller link. */
 static void test_estimate_waits_for_sender(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	report(&e, 0, &bytes, 1700000, 0, 5);
-	guint32 cut = report(&e, SEC, &bytes, 1700000, LOST(50), 5);
+	guint64 bytes;
+	guint32 cut = start_congested(&e, &bytes, 1700000, 5);
 	g_assert_cmpuint(cut, <, 800000);
 	/* Two more seconds at 1.7 Mbit/s with loss: no second cut. */
 	g_assert_cmpuint(report(&e, 2 * SEC, &bytes, 1700000, LOST(50), 5), ==, cut);
@@ -222,10 +227,8 @@ static void test_estimate_waits_for_sender(void) {
  * seen building at two reports, or a long one, to cut. */
 static void test_estimate_queue_spike(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	report(&e, 0, &bytes, 1000000, 0, 10);
-	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 10);
+	guint64 bytes;
+	guint32 est = start_congested(&e, &bytes, 1000000, 10);
 	for(int s = 2; s < 5; s++)
 		est = report(&e, s * SEC, &bytes, est, 0, 10);
 	g_assert_cmpuint(report(&e, 5 * SEC, &bytes, est, 0, 90), ==, est); /* 80 ms once: hold */
@@ -238,10 +241,8 @@ static void test_estimate_queue_spike(void) {
 /* A sender that relays 20 % more than its REMB asks is asked that much less. */
 static void test_estimate_overshoot(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	report(&e, 0, &bytes, 1000000, 0, 10);
-	guint32 est = report(&e, SEC, &bytes, 1000000, LOST(50), 10);
+	guint64 bytes;
+	guint32 est = start_congested(&e, &bytes, 1000000, 10);
 	g_assert_cmpuint(duet_estimator_ask(&e, est), ==, est); /* nothing measured yet */
 	for(int s = 2; s < 60; s++) {
 		guint32 asked = duet_estimator_ask(&e, est);
@@ -262,10 +263,8 @@ static void test_estimate_overshoot(void) {
 
 static void test_estimate_headroom(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	report(&e, 0, &bytes, 1000000, 0, 5);
-	report(&e, SEC, &bytes, 1000000, LOST(50), 5);
+	guint64 bytes;
+	start_congested(&e, &bytes, 1000000, 5);
 	/* The sender sends only 200 kbit/s: the estimate stops at 1.5x that + 50k. */
 	guint32 est = 0;
 	for(int s = 2; s < 60; s++)

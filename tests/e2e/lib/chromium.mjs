@@ -72,7 +72,9 @@ export async function launchChromium({ user = null, video = null, log = null, ex
 		if (fs.existsSync(portFile)) port = fs.readFileSync(portFile, 'utf8').split('\n')[0].trim() || null;
 		if (port) break;
 		if (exited || Date.now() > deadline) {
-			fs.rmSync(profile, { recursive: true, force: true });
+			// A Chromium run as another user may still be writing its profile for a
+		// moment after the kill (ENOTEMPTY): node retries for up to a second.
+		fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 			throw new Error(`Chromium as ${user || 'root'} did not start${log ? ` (see ${log})` : ''}`);
 		}
 		await new Promise((r) => setTimeout(r, 50));
@@ -86,7 +88,9 @@ export async function launchChromium({ user = null, video = null, log = null, ex
 			await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
 			if (!exited) child.kill('SIGKILL');
 		}
-		fs.rmSync(profile, { recursive: true, force: true });
+		// A Chromium run as another user may still be writing its profile for a
+		// moment after the kill (ENOTEMPTY): node retries for up to a second.
+		fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 	};
 	return { browser, pid: child.pid, close };
 }

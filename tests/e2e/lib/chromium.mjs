@@ -40,6 +40,50 @@ function uidGid(user) {
 	return { uid, gid };
 }
 
+/** The pids whose process group is `pgid` (from /proc/PID/stat). */
+function groupMembers(pgid) {
+	const pids = [];
+	for (const name of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(name)) continue;
+		let stat;
+		try {
+			stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+		} catch {
+			continue; // exited while we looked
+		}
+		// Fields after the command (which may hold spaces) in parentheses:
+		// state, ppid, pgrp.
+		const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(rest[2]) === pgid && rest[0] !== 'Z') pids.push(Number(name));
+	}
+	return pids;
+}
+
+function signalGroup(pgid, signal) {
+	try {
+		process.kill(-pgid, signal);
+	} catch {
+		// ESRCH: the group is already empty
+	}
+}
+
+/**
+ * SIGTERM the process group `pgid`, SIGKILL it after 5 s, and return once
+ * no live process is left in it.
+ */
+async function killGroup(pgid) {
+	signalGroup(pgid, 'SIGTERM');
+	const killAt = Date.now() + 5000;
+	let killed = false;
+	while (groupMembers(pgid).length) {
+		if (!killed && Date.now() > killAt) {
+			signalGroup(pgid, 'SIGKILL');
+			killed = true;
+		}
+		await new Promise((r) => setTimeout(r, 50));
+	}
+}
+
 /**
  * Start /usr/bin/chromium as `user` (root if not given) with a fresh
  * profile it owns, the fake camera playing `video` (a y4m file) if given,
@@ -62,9 +106,17 @@ export async function launchChromium({ user = null, video = null, log = null, ex
 			'/usr/bin/chromium', ...args];
 	}
 	const out = log ? fs.openSync(log, 'a') : 'ignore';
-	const child = spawn(cmd, argv, { stdio: ['ignore', out, out] });
+	// A process group of its own: Chromium's zygote, renderers and GPU process
+	// are its children, and they keep writing the profile after the browser
+	// process dies. Killing the group and waiting until it is empty is what
+	// makes removing the profile safe.
+	const child = spawn(cmd, argv, { stdio: ['ignore', out, out], detached: true });
 	let exited = false;
 	child.on('exit', () => { exited = true; });
+	const stop = async () => {
+		await killGroup(child.pid);
+		fs.rmSync(profile, { recursive: true, force: true });
+	};
 	const portFile = path.join(profile, 'DevToolsActivePort');
 	const deadline = Date.now() + 15000;
 	let port = null;
@@ -72,9 +124,7 @@ export async function launchChromium({ user = null, video = null, log = null, ex
 		if (fs.existsSync(portFile)) port = fs.readFileSync(portFile, 'utf8').split('\n')[0].trim() || null;
 		if (port) break;
 		if (exited || Date.now() > deadline) {
-			// A Chromium run as another user may still be writing its profile for a
-		// moment after the kill (ENOTEMPTY): node retries for up to a second.
-		fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+			await stop();
 			throw new Error(`Chromium as ${user || 'root'} did not start${log ? ` (see ${log})` : ''}`);
 		}
 		await new Promise((r) => setTimeout(r, 50));
@@ -82,15 +132,7 @@ export async function launchChromium({ user = null, video = null, log = null, ex
 	const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
 	const close = async () => {
 		await browser.close().catch(() => {});
-		if (!exited) {
-			const gone = new Promise((r) => child.once('exit', r));
-			child.kill('SIGTERM');
-			await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-			if (!exited) child.kill('SIGKILL');
-		}
-		// A Chromium run as another user may still be writing its profile for a
-		// moment after the kill (ENOTEMPTY): node retries for up to a second.
-		fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+		await stop();
 	};
 	return { browser, pid: child.pid, close };
 }

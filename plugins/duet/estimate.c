@@ -49,7 +49,10 @@
 #define OVERSHOOT_MAX 1.3
 #define OVERSHOOT_WEIGHT 0.1 /* of each new measure, about one a second */
 #define OVERSHOOT_SETTLED_US (3 * 1000 * 1000) /* measured only this long after a cut */
-#define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
+#define MAX_STEP_S 2.0
+#define OVERFED                                                                                                        \
+	1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */ /* a report after a long gap      \
+	                                                                                    grows as if 2 s had passed */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -122,6 +125,17 @@ static gboolean sender_follows(const duet_estimator *e, const duet_feedback *f) 
 	return e->rate <= e->estimate * FOLLOWS;
 }
 
+/* What the link carried lately: what its receiver saw arrive, when its
+ * transport-wide feedback says; else what was relayed, less what was lost,
+ * corrected by the queue's movement. */
+static double carried_rate(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	return f->delivered > 0 ? (double)f->delivered : link_rate(e, f, queue_ms);
+}
+
+/* Cuts to 85 % of what the link carried. A link that carries more than the
+ * estimate asks is congested by something other than the sender (the
+ * core's retransmissions after a burst of loss): no cut, the sender
+ * already keeps within what fits. */
 static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	if(e->rate == 0) /* nothing measured yet to back off from */
 		return;
@@ -129,13 +143,14 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 		return;
 	if(!sender_follows(e, f))
 		return;
-	double carried = link_rate(e, f, queue_ms);
+	double carried = carried_rate(e, f, queue_ms);
 	double target = carried * BACKOFF;
+	measure_capacity(e, carried);
 	if(e->estimate != 0) /* a measure spoilt by a burst of loss cuts no deeper than this */
 		target = MAX(target, MIN(e->estimate, e->rate) * DEEPEST);
-	if(e->estimate == 0 || target < e->estimate)
-		e->estimate = MAX((guint32)target, DUET_ESTIMATE_FLOOR);
-	measure_capacity(e, carried);
+	if(e->estimate != 0 && target >= e->estimate)
+		return;
+	e->estimate = MAX((guint32)target, DUET_ESTIMATE_FLOOR);
 	e->last_decrease = f->now;
 	e->decreases++;
 }
@@ -174,7 +189,9 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 /* Loss alone, without a queue, is the link's noise (radio, a policer's
  * random drops) rather than congestion: it may grow through up to 10 %.
  * Without a new loss reading, the queue decides; without either, hold. */
-static gboolean clean(const duet_feedback *f, gint queue_ms) {
+static gboolean clean(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	if(f->delivered > 0 && e->rate > f->delivered * OVERFED)
+		return FALSE; /* the link delivers less than is fed into it: a queue builds */
 	if(queue_ms < 0)
 		return f->fraction_lost >= 0 && f->fraction_lost < LOSS_LOW;
 	return queue_ms < QUEUE_LOW_MS && f->fraction_lost <= LOSS_HIGH;
@@ -201,11 +218,17 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	gint queue_ms = queue_of(e, f->rtt_ms);
 	if(f->fraction_lost > LOSS_HIGH || queue_stands(e, queue_ms))
 		decrease(e, f, queue_ms);
-	else if(clean(f, queue_ms))
+	else if(clean(e, f, queue_ms))
 		increase(e, f);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;
 	e->started = TRUE;
+	return e->estimate;
+}
+
+guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f) {
+	if(e->started && f->fraction_lost > LOSS_HIGH)
+		decrease(e, f, -1);
 	return e->estimate;
 }
 

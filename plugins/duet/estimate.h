@@ -7,6 +7,8 @@
  * stands in for the receiver's: fed with every receiver report (loss,
  * round-trip time) and the bytes relayed to that receiver, it answers how
  * many bits/s to let the sender send (REMB) and which simulcast layer fits.
+ * Between reports, the receiver's transport-wide feedback tells what the
+ * link delivered and whether a burst of loss came (delivery.h).
  * Plain C, no Janus, no allocation; one writer (the receiver's RTCP path).
  */
 #ifndef DUET_ESTIMATE_H
@@ -24,6 +26,8 @@ typedef struct duet_feedback {
 	gint fraction_lost; /* 1/256, over the 50 packets or more since the last reading (loss.h); -1 = no new reading */
 	gint rtt_ms; /* -1: unknown */
 	guint64 relayed_bytes; /* all bytes relayed towards this receiver so far */
+	guint32
+	    delivered; /* bits/s the link delivered lately, the core's retransmissions included (delivery.h); 0 = unknown */
 	guint32 demand; /* bits/s the receiver would get unhindered (simulcast: the next layer up); 0 = what it gets */
 } duet_feedback;
 
@@ -48,6 +52,9 @@ void duet_estimator_reset(duet_estimator *e);
 /* Takes one receiver report into account; returns the new estimate
  * (0 = nothing limits the link). */
 guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f);
+/* Takes a burst of loss the transport-wide feedback saw between reports
+ * into account (it may only cut); returns the new estimate. */
+guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f);
 /* The limit to ask of the sender for it to relay `estimate` (its encoder
  * and headers overshoot what a REMB asks by up to 30 %); remembers it, so
  * that later reports measure the overshoot. 0 stays 0 (no limit). */

@@ -35,9 +35,11 @@ void duet_member_room_settings(duet_member *member, guint32 bitrate, gboolean ad
 void duet_member_reset_adaptation(duet_member *member) {
 	g_mutex_lock(&member->link_lock);
 	duet_loss_meter_reset(&member->loss);
+	duet_delivery_reset(&member->delivery);
 	duet_estimator_reset(&member->estimator);
 	duet_layers_reset(&member->layers);
 	g_atomic_int_set(&member->estimate, 0);
+	g_atomic_int_set(&member->delivered, 0);
 	g_atomic_int_set(&member->rx_substream, -1);
 	g_atomic_int_set(&member->rx_temporal, -1);
 	g_atomic_int_set(&member->layer_target, -1);
@@ -132,6 +134,7 @@ void duet_member_sample_rate(duet_member *member, gint64 now) {
 void duet_member_adaptation_json(const duet_member *member, json_t *info) {
 	json_object_set_new(info, "adaptive", json_boolean(g_atomic_int_get(&member->adaptive)));
 	json_object_set_new(info, "estimate", json_integer(g_atomic_int_get(&member->estimate)));
+	json_object_set_new(info, "delivered", json_integer(g_atomic_int_get(&member->delivered)));
 	int substream = g_atomic_int_get(&member->rx_substream);
 	if(substream < 0)
 		return;

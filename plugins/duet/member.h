@@ -18,6 +18,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "delivery.h"
 #include "estimate.h"
 #include "layers.h"
 #include "loss.h"
@@ -81,9 +82,11 @@ typedef struct duet_member {
 	 * estimate, and the layer of the peer's simulcast it should get.
 	 * estimate and the rx_ fields are read elsewhere with atomics. */
 	duet_loss_meter loss;
+	duet_delivery delivery;
 	duet_estimator estimator;
 	duet_layers layers;
 	gint estimate; /* bits/s, 0 = unknown */
+	gint delivered; /* bits/s its leg delivered lately (transport-wide feedback); 0 = unknown */
 	gint rx_substream; /* the peer's layer relayed to this member now, -1 = the peer does not simulcast */
 	gint rx_temporal;
 	gint layer_target; /* the layer the estimate allows this member, -1 = no choice made */

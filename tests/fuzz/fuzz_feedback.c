@@ -1,28 +1,34 @@
 /*
  * fuzz_feedback.c - libFuzzer target for what the network adaptation reads
- * from the network: receiver RTCP (report blocks, round-trip time) fed into
- * the estimator and the layer chooser, and the answer SDP edit for
+ * from the network: receiver RTCP (report blocks, round-trip time, and
+ * transport-wide feedback through the delivery meter) fed into the
+ * estimator and the layer chooser, and the answer SDP edit for
  * simulcast (an answer is any text a client sends). Plain C, no stub core.
  *
  * Input: first byte picks the part; for RTCP, the rest is a series of
  * packets, each a length byte then that many bytes, one per simulated
  * 300 ms; for SDP, offer and answer split at the first NUL.
  * Invariants: no crash or sanitizer report; an estimate is 0 or at least
- * the floor; a chosen layer is within 0..ceiling; an edited answer has the rid extmap.
+ * the floor; a loss reading is -1 or 0..255; a chosen layer is within 0..ceiling; an edited answer has the rid extmap.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "delivery.h"
 #include "estimate.h"
 #include "layers.h"
 #include "loss.h"
 #include "rtcp_report.h"
 #include "sdp_simulcast.h"
+#include "twcc.h"
 
 static void fuzz_rtcp(const guint8 *data, size_t size) {
 	duet_estimator estimator;
 	duet_layers layers;
 	duet_loss_meter loss;
+	duet_delivery delivery;
+	duet_relayed relayed_media = {0};
+	duet_delivery_reset(&delivery);
 	duet_estimator_reset(&estimator);
 	duet_loss_meter_reset(&loss);
 	duet_layers_reset(&layers);
@@ -32,10 +38,31 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 		size_t len = MIN((size_t)data[0], size - 1);
 		const guint8 *packet = data + 1;
 		duet_rtcp_report report;
+		duet_twcc twcc;
+		if(duet_twcc_read(packet, len, &twcc)) {
+			relayed_media.video_packets += len;
+			relayed_media.video_bytes += len * 1100u;
+			relayed_media.other_bytes += 400;
+			gint burst = duet_delivery_add(&delivery, &twcc, &relayed_media, now);
+			if(burst < -1 || burst > 255 || twcc.received > twcc.count)
+				abort();
+			duet_feedback f = {.now = now,
+			    .fraction_lost = burst,
+			    .rtt_ms = -1,
+			    .relayed_bytes = relayed,
+			    .delivered = duet_delivery_rate(&delivery, now)};
+			guint32 estimate = duet_estimator_burst(&estimator, &f);
+			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
+				abort();
+		}
 		if(duet_rtcp_read_report(packet, len, &report)) {
 			relayed += 1000 + (len > 0 ? packet[0] * 997u : 0);
-			duet_feedback f = {now, duet_loss_meter_add(&loss, &report, now), duet_rtcp_rtt_ms(&report, wall), relayed,
-			    len > 1 ? packet[1] * 10000u : 0};
+			duet_feedback f = {.now = now,
+			    .fraction_lost = duet_loss_meter_add(&loss, &report, now),
+			    .rtt_ms = duet_rtcp_rtt_ms(&report, wall),
+			    .relayed_bytes = relayed,
+			    .delivered = duet_delivery_rate(&delivery, now),
+			    .demand = len > 1 ? packet[1] * 10000u : 0};
 			if(f.fraction_lost < -1 || f.fraction_lost > 255)
 				abort();
 			guint decreases = estimator.decreases;

@@ -9,6 +9,7 @@ int main(int argc, char **argv) {
 	register_params_tests();
 	register_engine_tests();
 	register_adapt_tests();
+	register_delivery_tests();
 	register_lifecycle_tests();
 	register_shared_tests();
 	return g_test_run();

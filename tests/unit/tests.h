@@ -5,6 +5,7 @@ void register_room_tests(void);
 void register_params_tests(void);
 void register_engine_tests(void);
 void register_adapt_tests(void);
+void register_delivery_tests(void);
 void register_lifecycle_tests(void);
 void register_shared_tests(void);
 #endif

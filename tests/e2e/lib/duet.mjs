@@ -253,4 +253,26 @@ export async function setupTime(first, second, timeout = 20000) {
 	}
 }
 
+/** A request to the Admin API (tests/e2e/inside.sh's Janus: admin_secret duetadmin). */
+export async function admin(body, path = '') {
+	const res = await fetch(`http://127.0.0.1:7088/admin${path}`, {
+		method: 'POST',
+		body: JSON.stringify({ ...body, admin_secret: 'duetadmin', transaction: `hi-${Date.now()}-${Math.random()}` }),
+	});
+	return res.json();
+}
+
+/** The plugin-specific handle info of every Duet handle in `room`, by display name. */
+export async function handlesIn(room) {
+	const found = [];
+	for (const session of (await admin({ janus: 'list_sessions' })).sessions) {
+		for (const handle of (await admin({ janus: 'list_handles' }, `/${session}`)).handles) {
+			const info = (await admin({ janus: 'handle_info' }, `/${session}/${handle}`)).info;
+			if (info && info.plugin === 'janus.plugin.duet' && info.plugin_specific.room === room)
+				found.push(info.plugin_specific);
+		}
+	}
+	return found.sort((x, y) => x.display.localeCompare(y.display));
+}
+
 export { assert };

@@ -1,0 +1,218 @@
+/*
+ * test_delivery.c - what the receiver's transport-wide feedback tells the
+ * adaptation, without Janus: the feedback reader (twcc.c), the arrival
+ * rate and loss bursts it gives (delivery.c), and how the estimator uses
+ * them (estimate.c: cuts to what the link delivered; no cut when the link
+ * carries more than the sender was allowed; no growth while more is fed
+ * into the link than comes out).
+ */
+#include <string.h>
+
+#include "delivery.h"
+#include "estimate.h"
+#include "tests.h"
+#include "twcc.h"
+
+#define SEC G_USEC_PER_SEC
+#define MS 1000
+
+/* ---- the feedback reader ------------------------------------------------ */
+
+static void put16(guint8 *p, guint16 v) {
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+/* A transport-wide feedback's fixed part; returns its length so far. */
+static size_t header(guint8 *buf, guint16 base, guint16 count, guint32 reference) {
+	memset(buf, 0, 256);
+	buf[0] = 0x80 | 15, buf[1] = 205;
+	put16(buf + 12, base);
+	put16(buf + 14, count);
+	buf[16] = reference >> 16, buf[17] = reference >> 8, buf[18] = reference;
+	return 20;
+}
+
+static size_t finish(guint8 *buf, size_t len) {
+	while(len % 4)
+		buf[len++] = 0;
+	put16(buf + 2, (guint16)(len / 4 - 1));
+	return len;
+}
+
+static void test_twcc_read(void) {
+	guint8 buf[256];
+	duet_twcc fb;
+	/* 20 packets from 1000: a run of 3 received (small deltas), then a
+	 * one-bit vector of 14 (received, lost, received x12), then a two-bit
+	 * vector of 7 of which 3 count: large delta, lost, small delta. */
+	size_t len = header(buf, 1000, 20, 10); /* reference: 640 ms */
+	put16(buf + len, (1 << 13) | 3), len += 2;
+	put16(buf + len, 0x8000 | (1 << 13) | 0x0fff), len += 2;
+	put16(buf + len, 0xc000 | (2 << 12) | (0 << 10) | (1 << 8)), len += 2;
+	for(int i = 0; i < 3 + 13; i++)
+		buf[len++] = 4; /* 1 ms each */
+	put16(buf + len, (guint16)-8), len += 2; /* -2 ms */
+	buf[len++] = 40; /* 10 ms */
+	len = finish(buf, len);
+	g_assert_true(duet_twcc_read(buf, len, &fb));
+	g_assert_cmpuint(fb.base_seq, ==, 1000);
+	g_assert_cmpuint(fb.count, ==, 20);
+	g_assert_cmpuint(fb.received, ==, 18);
+	g_assert_cmpint(fb.last_arrival_us, ==, 640 * MS + 16 * MS - 2 * MS + 10 * MS);
+	/* Found after a receiver report in a compound packet. */
+	guint8 compound[300] = {0x80, 201, 0, 1};
+	memcpy(compound + 8, buf, len);
+	g_assert_true(duet_twcc_read(compound, 8 + len, &fb));
+	g_assert_cmpuint(fb.received, ==, 18);
+	/* Cut short anywhere: refused, never read past the end. */
+	for(size_t cut = 0; cut < len - 3; cut++) {
+		guint8 *copy = g_memdup2(buf, cut);
+		g_assert_false(duet_twcc_read(copy, cut, &fb));
+		g_free(copy);
+	}
+	/* A reserved status symbol: refused. */
+	len = header(buf, 7, 1, 0);
+	put16(buf + len, (3 << 13) | 1), len += 2;
+	buf[len++] = 1;
+	g_assert_false(duet_twcc_read(buf, finish(buf, len), &fb));
+	/* A PLI is no feedback. */
+	guint8 pli[12] = {0x81, 206, 0, 2};
+	g_assert_false(duet_twcc_read(pli, sizeof(pli), &fb));
+}
+
+/* ---- the delivery meter ------------------------------------------------- */
+
+/* A receiver's link as its feedback shows it. */
+typedef struct link {
+	duet_delivery d;
+	guint16 seq;
+	gint64 now, arrival;
+	duet_relayed relayed;
+} link;
+
+/* Feeds `feedbacks` feedbacks, one per 100 ms, of `count` packets of which
+ * `lost` never arrived, at `arrival_gap` per packet; the relay sent 1,000
+ * bytes per video packet and 4,000 bytes/s of audio. Returns the last
+ * burst reading. */
+static gint feed(link *l, int feedbacks, guint16 count, guint16 lost, gint64 arrival_gap) {
+	gint burst = -1;
+	for(int i = 0; i < feedbacks; i++) {
+		l->now += 100 * MS;
+		l->relayed.video_packets += count;
+		l->relayed.video_bytes += count * 1000u;
+		l->relayed.other_bytes += 400;
+		l->arrival += (count - lost) * arrival_gap;
+		duet_twcc fb = {.base_seq = l->seq, .count = count, .received = count - lost, .last_arrival_us = l->arrival};
+		l->seq += count;
+		gint b = duet_delivery_add(&l->d, &fb, &l->relayed, l->now);
+		if(b >= 0)
+			burst = b;
+	}
+	return burst;
+}
+
+static void test_delivery_rate(void) {
+	link l = {.seq = 65500, .now = SEC, .arrival = 5 * SEC};
+	duet_delivery_reset(&l.d);
+	/* 5 packets arrive every 20 ms of each 100 ms: 50 packets/s of 1,000
+	 * bytes, 400 kbit/s, plus 32 kbit/s of audio. The sequence wraps. */
+	g_assert_cmpint(feed(&l, 10, 5, 0, 20 * MS), ==, -1);
+	guint32 rate = duet_delivery_rate(&l.d, l.now);
+	g_assert_cmpuint(rate, >=, 428000);
+	g_assert_cmpuint(rate, <=, 436000);
+	/* Twice the packets in the same time: 100 packets/s. */
+	feed(&l, 10, 10, 0, 10 * MS);
+	g_assert_cmpuint(duet_delivery_rate(&l.d, l.now), >=, 790000);
+	/* A reading goes stale after 1.5 s. */
+	g_assert_cmpuint(duet_delivery_rate(&l.d, l.now + 2 * SEC), ==, 0);
+	/* A feedback lost on the way: the next window starts after it. */
+	l.seq += 3;
+	feed(&l, 3, 5, 0, 40 * MS);
+	g_assert_cmpuint(duet_delivery_rate(&l.d, l.now), >=, 790000); /* not read yet */
+	feed(&l, 1, 5, 0, 40 * MS);
+	rate = duet_delivery_rate(&l.d, l.now);
+	g_assert_cmpuint(rate, >=, 228000); /* 25 packets/s + audio */
+	g_assert_cmpuint(rate, <=, 236000);
+	/* A late or repeated feedback counts nothing. */
+	duet_twcc late = {.base_seq = (guint16)(l.seq - 5), .count = 5, .received = 5, .last_arrival_us = l.arrival};
+	duet_delivery d = l.d;
+	g_assert_cmpint(duet_delivery_add(&l.d, &late, &l.relayed, l.now), ==, -1);
+	g_assert_cmpmem(&d, sizeof(d), &l.d, sizeof(l.d));
+}
+
+static void test_delivery_bursts(void) {
+	link l = {.seq = 1, .now = SEC, .arrival = SEC};
+	duet_delivery_reset(&l.d);
+	feed(&l, 1, 5, 0, 20 * MS); /* sets the counters */
+	/* Random loss (1 in 10): no burst. */
+	g_assert_cmpint(feed(&l, 20, 10, 1, 10 * MS), ==, -1);
+	/* The queue overflows: half of 10 lost. */
+	g_assert_cmpint(feed(&l, 1, 10, 5, 10 * MS), ==, 128);
+	/* Told to ignore loss for 500 ms (a cut): nothing read until then. */
+	duet_delivery_ignore_loss(&l.d, l.now + 500 * MS);
+	g_assert_cmpint(feed(&l, 4, 10, 8, 10 * MS), ==, -1);
+	g_assert_cmpint(feed(&l, 2, 10, 8, 10 * MS), ==, 204);
+}
+
+/* ---- the estimator with what the link delivered ------------------------- */
+
+static guint32 step(
+    duet_estimator *e, gint64 now, guint64 *bytes, guint32 relayed, guint32 delivered, gint lost, gint rtt) {
+	*bytes += relayed / 8;
+	duet_feedback f = {
+	    .now = now, .fraction_lost = lost, .rtt_ms = rtt, .relayed_bytes = *bytes, .delivered = delivered};
+	return duet_estimator_update(e, &f);
+}
+
+static void test_estimate_delivered(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	/* 1 Mbit/s into a link that delivers 600 kbit/s: the cut is to 85 % of
+	 * what was delivered, however much was lost on the way. */
+	step(&e, 0, &bytes, 1000000, 600000, 0, 10);
+	guint32 cut = step(&e, SEC, &bytes, 1000000, 600000, 102, 10);
+	g_assert_cmpuint(cut, >=, 509999);
+	g_assert_cmpuint(cut, <=, 510000);
+	g_assert_cmpuint(e.capacity, ==, 600000);
+	/* The core resends the NACKed video: the link is full (a queue stands),
+	 * though the sender keeps to its estimate. No second cut. */
+	step(&e, 3 * SEC, &bytes, 400000, 600000, 0, 10);
+	g_assert_cmpuint(step(&e, 4 * SEC, &bytes, 400000, 600000, 0, 200), ==, cut);
+	g_assert_cmpuint(step(&e, 5 * SEC, &bytes, 400000, 600000, 0, 210), ==, cut);
+	g_assert_cmpuint(e.decreases, ==, 1);
+	/* More fed into the link than comes out: no growth, though clean. */
+	g_assert_cmpuint(step(&e, 6 * SEC, &bytes, 500000, 400000, 0, 10), ==, cut);
+	/* What is fed comes out: growth. */
+	g_assert_cmpuint(step(&e, 7 * SEC, &bytes, 500000, 500000, 0, 10), >, cut);
+}
+
+static void test_estimate_burst(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	duet_feedback f = {.now = 0, .fraction_lost = 128, .rtt_ms = -1, .delivered = 450000};
+	/* Before any report, a burst cannot cut: nothing measured. */
+	g_assert_cmpuint(duet_estimator_burst(&e, &f), ==, 0);
+	step(&e, 0, &bytes, 1700000, 0, 0, 10);
+	step(&e, SEC, &bytes, 1700000, 0, 0, 10);
+	/* A burst between reports cuts to 85 % of what was delivered. */
+	f.now = SEC + 300 * MS;
+	guint32 cut = duet_estimator_burst(&e, &f);
+	g_assert_cmpuint(cut, >=, 382499);
+	g_assert_cmpuint(cut, <=, 382500);
+	/* Loss under 10 % is no burst; another within 1.5 s does not cut. */
+	f.now += 2 * SEC, f.fraction_lost = 20;
+	g_assert_cmpuint(duet_estimator_burst(&e, &f), ==, cut);
+	f.now = SEC + SEC, f.fraction_lost = 200, f.delivered = 200000;
+	g_assert_cmpuint(duet_estimator_burst(&e, &f), ==, cut);
+}
+
+void register_delivery_tests(void) {
+	g_test_add_func("/delivery/twcc_read", test_twcc_read);
+	g_test_add_func("/delivery/rate", test_delivery_rate);
+	g_test_add_func("/delivery/bursts", test_delivery_bursts);
+	g_test_add_func("/delivery/estimate_delivered", test_estimate_delivered);
+	g_test_add_func("/delivery/estimate_burst", test_estimate_burst);
+}

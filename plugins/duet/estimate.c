@@ -186,15 +186,37 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 	}
 }
 
+/* Whether more is relayed into the link than it delivers: a queue builds
+ * on the downlink itself. FALSE when the delivered rate is unknown. */
+static gboolean overfed(const duet_estimator *e, const duet_feedback *f) {
+	return f->delivered > 0 && e->rate > f->delivered * OVERFED;
+}
+
+/* A standing queue in the round trip congests the downlink only if the
+ * downlink shows it, when what it delivers is known: the round trip also
+ * holds the receiver's uplink (its own video) and its scheduling (a busy
+ * receiver answers late), which a cut of what it receives cannot help. */
+static gboolean queue_congests(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	return queue_stands(e, queue_ms) && (f->delivered == 0 || overfed(e, f));
+}
+
 /* Loss alone, without a queue, is the link's noise (radio, a policer's
  * random drops) rather than congestion: it may grow through up to 10 %.
  * Without a new loss reading, the queue decides; without either, hold. */
 static gboolean clean(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	if(f->delivered > 0 && e->rate > f->delivered * OVERFED)
-		return FALSE; /* the link delivers less than is fed into it: a queue builds */
+	if(overfed(e, f))
+		return FALSE;
 	if(queue_ms < 0)
 		return f->fraction_lost >= 0 && f->fraction_lost < LOSS_LOW;
-	return queue_ms < QUEUE_LOW_MS && f->fraction_lost <= LOSS_HIGH;
+	if(f->fraction_lost > LOSS_HIGH)
+		return FALSE;
+	if(queue_ms < QUEUE_LOW_MS)
+		return TRUE;
+	/* A queue the downlink does not show (it delivers what it is fed, and
+	 * no more: retransmissions would fill it) holds the growth only while
+	 * it grows. */
+	gboolean in_step = f->delivered > 0 && e->rate * OVERFED >= f->delivered;
+	return in_step && e->queue_ms >= 0 && queue_ms <= e->queue_ms + QUEUE_DRAINING_MS;
 }
 
 /* How much more than asked the sender relays, once it had time to settle
@@ -216,7 +238,7 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	sample_rate(e, f);
 	measure_overshoot(e, f);
 	gint queue_ms = queue_of(e, f->rtt_ms);
-	if(f->fraction_lost > LOSS_HIGH || queue_stands(e, queue_ms))
+	if(f->fraction_lost > LOSS_HIGH || queue_congests(e, f, queue_ms))
 		decrease(e, f, queue_ms);
 	else if(clean(e, f, queue_ms))
 		increase(e, f);

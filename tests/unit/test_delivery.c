@@ -3,8 +3,9 @@
  * adaptation, without Janus: the feedback reader (twcc.c), the arrival
  * rate and loss bursts it gives (delivery.c), and how the estimator uses
  * them (estimate.c: cuts to what the link delivered; no cut when the link
- * carries more than the sender was allowed; no growth while more is fed
- * into the link than comes out).
+ * carries more than the sender was allowed, nor for a queue the downlink
+ * does not show; no growth while more is fed into the link than comes
+ * out).
  */
 #include <string.h>
 
@@ -188,6 +189,26 @@ static void test_estimate_delivered(void) {
 	g_assert_cmpuint(step(&e, 7 * SEC, &bytes, 500000, 500000, 0, 10), >, cut);
 }
 
+static void test_estimate_uplink_queue(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	step(&e, 0, &bytes, 1000000, 600000, 0, 10);
+	guint32 cut = step(&e, SEC, &bytes, 1000000, 600000, 102, 10);
+	/* The round trip grows by 150-300 ms (the receiver's uplink, or a busy
+	 * receiver), but the downlink delivers all it is fed: no cut, and
+	 * while that queue does not grow, the estimate does. */
+	step(&e, 3 * SEC, &bytes, 450000, 460000, 0, 10);
+	g_assert_cmpuint(step(&e, 4 * SEC, &bytes, 450000, 460000, 0, 160), ==, cut); /* grew: hold */
+	guint32 grown = step(&e, 5 * SEC, &bytes, 450000, 460000, 0, 160);
+	g_assert_cmpuint(grown, >, cut);
+	g_assert_cmpuint(step(&e, 6 * SEC, &bytes, 450000, 460000, 0, 310), ==, grown);
+	g_assert_cmpuint(e.decreases, ==, 1);
+	/* The downlink shows it too (fed 1.2x what it delivers): cut. */
+	g_assert_cmpuint(step(&e, 7 * SEC, &bytes, 540000, 450000, 0, 320), <, grown);
+	g_assert_cmpuint(e.decreases, ==, 2);
+}
+
 static void test_estimate_burst(void) {
 	duet_estimator e;
 	duet_estimator_reset(&e);
@@ -214,5 +235,6 @@ void register_delivery_tests(void) {
 	g_test_add_func("/delivery/rate", test_delivery_rate);
 	g_test_add_func("/delivery/bursts", test_delivery_bursts);
 	g_test_add_func("/delivery/estimate_delivered", test_estimate_delivered);
+	g_test_add_func("/delivery/estimate_uplink_queue", test_estimate_uplink_queue);
 	g_test_add_func("/delivery/estimate_burst", test_estimate_burst);
 }

@@ -100,11 +100,32 @@ static void fail(const char *fmt, ...) {
 	abort();
 }
 
-/* A plugin thread parked in g_usleep: wake settle() up. */
+/* A plugin thread parked in g_usleep, the worker went back to its queue,
+ * or work was queued on a loop: wake settle() up. */
 static void on_park(void) {
 	g_mutex_lock(&state_lock);
 	g_cond_broadcast(&state_cond);
 	g_mutex_unlock(&state_lock);
+}
+
+/* How long the driver has waited for the plugin, for its deadlock checks:
+ * the time between two looks counts for at most 200 ms (it looks at least
+ * every 100 ms), so that a stop of the process - a long run paused with
+ * SIGSTOP while benchmarks run - is not taken for a deadlock. */
+typedef struct waited {
+	gint64 last, total;
+} waited;
+
+static void waited_start(waited *w) {
+	w->last = g_get_monotonic_time();
+	w->total = 0;
+}
+
+static gboolean waited_over(waited *w, gint64 limit_us) {
+	gint64 now = g_get_monotonic_time();
+	w->total += MIN(now - w->last, 200 * 1000);
+	w->last = now;
+	return w->total > limit_us;
 }
 
 static void on_violation(const char *what, void *user) {
@@ -730,19 +751,37 @@ static gboolean let_time_pass(void) {
 	if(time_passed_us > 4 * G_USEC_PER_SEC)
 		return FALSE;
 	g_mutex_unlock(&state_lock);
-	stub_clock_advance(50 * 1000);
-	time_passed_us += 50 * 1000;
+	/* A tick at the present first: the timer then waits for its earliest
+	 * deadline, counting any that appeared since its last turn (outside
+	 * manual mode it is woken for those). If that turn did something, it is
+	 * waited for as any other work (1 ms is counted for it, so that timer
+	 * turns that always find work still end in the deadlock check). */
+	stub_housekeeping_tick();
+	time_passed_us += 1000;
+	g_mutex_lock(&state_lock);
+	if(unanswered() == 0 || !stub_worker_idle() || stub_loop_pending(loop) != 0 || stub_parked())
+		return TRUE;
+	g_mutex_unlock(&state_lock);
+	/* Nothing happens before that deadline: time jumps to it (whole ms,
+	 * at most a second: the timer's longest wait) instead of going there
+	 * by 50 ms ticks. */
+	gint64 wants = stub_housekeeping_wants();
+	gint64 step = wants < 0 ? 50 * 1000 : CLAMP((wants + 999) / 1000 * 1000, 1000, G_USEC_PER_SEC);
+	stub_clock_advance(step);
+	time_passed_us += (int)step;
 	stub_housekeeping_tick();
 	g_mutex_lock(&state_lock);
 	return TRUE;
 }
 
 static void wait_worker(gboolean (*done)(guint64), guint64 arg, const char *what) {
-	gint64 until = g_get_monotonic_time() + WAIT_US;
+	waited w;
+	waited_start(&w);
 	while(!done(arg)) {
 		if(run_for_parked())
 			continue;
-		if(!g_cond_wait_until(&state_cond, &state_lock, until))
+		if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 100 * 1000) &&
+		    waited_over(&w, WAIT_US))
 			fail("the worker did not %s within %d s (deadlock?)", what, (int)(WAIT_US / G_USEC_PER_SEC));
 	}
 }
@@ -765,16 +804,19 @@ static void settle(gboolean idle) {
 		/* An answer may wait in its line for the hangup callback of a close
 		 * (pc.c): the loop runs it, so run the loop while waiting. */
 		g_mutex_lock(&state_lock);
-		gint64 until = g_get_monotonic_time() + WAIT_US;
+		waited w;
+		waited_start(&w);
 		/* ... and a line may hand a JSEP to the worker (pc.c), with what
-		 * follows it: wait for the worker to be idle too. */
+		 * follows it: wait for the worker to be idle too. An answer, a
+		 * parked thread, the worker back at its queue and work queued on
+		 * the loop wake the wait up (on_event, on_park); the 2 ms is only
+		 * a safety net, not a poll. */
 		while((unanswered() > 0 || !stub_worker_idle()) && stub_loop_pending(loop) == 0) {
 			if(run_for_parked())
 				continue;
 			if(unanswered() > 0 && stub_worker_idle() && let_time_pass())
 				continue;
-			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 50) &&
-			    g_get_monotonic_time() > until)
+			if(!g_cond_wait_until(&state_cond, &state_lock, g_get_monotonic_time() + 2000) && waited_over(&w, WAIT_US))
 				fail("the worker did not answer within %d s (deadlock?)", (int)(WAIT_US / G_USEC_PER_SEC));
 		}
 		gboolean answered = unanswered() == 0;
@@ -1335,6 +1377,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 	    .verbose = g_strcmp0(g_getenv("DUET_FUZZ_VERBOSE"), "1") == 0,
 	    .general = general_config,
 	    .on_park = on_park,
+	    .on_change = on_park,
 	};
 	stub_set_driver_thread();
 	stub_set_hooks(on_event, on_notify, on_violation, NULL);

@@ -332,13 +332,6 @@ void g_cond_broadcast(GCond *cond) {
 	g_cond_broadcast_fn(cond);
 }
 
-/* What is pushed happens before what pops it. */
-void g_async_queue_push(GAsyncQueue *queue, gpointer data) {
-	REAL(void, g_async_queue_push, (GAsyncQueue *, gpointer));
-	__tsan_release(queue);
-	g_async_queue_push_fn(queue, data);
-}
-
 void g_async_queue_push_front(GAsyncQueue *queue, gpointer data) {
 	REAL(void, g_async_queue_push_front, (GAsyncQueue *, gpointer));
 	__tsan_release(queue);
@@ -446,6 +439,22 @@ void stub_set_driver_thread(void) {
 static guint64 queue_pops;
 static int in_pop; /* threads waiting in g_async_queue_pop */
 static GAsyncQueue *pop_queue; /* the queue they wait on (the plugin has one) */
+/* Messages pushed (g_async_queue_push, counted before they are in the
+ * queue) and handed out by g_async_queue_pop (counted once it returned):
+ * equal, no message is on its way to the worker. */
+static guint64 queue_pushed, queue_popped;
+
+/* What is pushed happens before what pops it (TSan). */
+void g_async_queue_push(GAsyncQueue *queue, gpointer data) {
+	REAL(void, g_async_queue_push, (GAsyncQueue *, gpointer));
+	g_mutex_lock(&hk_lock);
+	queue_pushed++;
+	g_mutex_unlock(&hk_lock);
+#ifdef STUB_TSAN
+	__tsan_release(queue);
+#endif
+	g_async_queue_push_fn(queue, data);
+}
 
 gpointer g_async_queue_pop(GAsyncQueue *queue) {
 	REAL(gpointer, g_async_queue_pop, (GAsyncQueue *));
@@ -455,9 +464,12 @@ gpointer g_async_queue_pop(GAsyncQueue *queue) {
 	pop_queue = queue;
 	g_cond_broadcast(&hk_cond);
 	g_mutex_unlock(&hk_lock);
+	if(opts.manual_clock && opts.on_change)
+		opts.on_change();
 	gpointer data = g_async_queue_pop_fn(queue);
 	g_mutex_lock(&hk_lock);
 	in_pop--;
+	queue_popped++;
 	g_mutex_unlock(&hk_lock);
 #ifdef STUB_TSAN
 	__tsan_acquire(queue);
@@ -467,7 +479,9 @@ gpointer g_async_queue_pop(GAsyncQueue *queue) {
 
 gboolean stub_worker_idle(void) {
 	g_mutex_lock(&hk_lock);
-	gboolean idle = in_pop > 0 && pop_queue != NULL && g_async_queue_length(pop_queue) <= 0;
+	/* Not the queue's length: it is 0 too while a message just pushed has
+	 * not woken the worker yet, and just after the worker took one out. */
+	gboolean idle = in_pop > 0 && pop_queue != NULL && queue_pushed == queue_popped;
 	g_mutex_unlock(&hk_lock);
 	return idle;
 }
@@ -479,12 +493,19 @@ guint64 stub_queue_pops(void) {
 	return n;
 }
 
+/* Waits in slices of at most 100 ms and counts at most 200 ms for each, so
+ * that a stop of the process (a long fuzz run paused with SIGSTOP) is not
+ * taken for a timeout. */
 gboolean stub_wait_queue_pops(guint64 more_than, gint64 timeout_us) {
-	gint64 until = g_get_monotonic_time() + timeout_us;
+	gint64 left = timeout_us, last = g_get_monotonic_time();
 	g_mutex_lock(&hk_lock);
-	gboolean ok = TRUE;
-	while(queue_pops <= more_than && ok)
-		ok = g_cond_wait_until(&hk_cond, &hk_lock, until);
+	while(queue_pops <= more_than && left > 0) {
+		g_cond_wait_until(&hk_cond, &hk_lock, last + MIN(left, 100 * 1000));
+		gint64 now = g_get_monotonic_time();
+		left -= MIN(now - last, 200 * 1000);
+		last = now;
+	}
+	gboolean ok = queue_pops > more_than;
 	g_mutex_unlock(&hk_lock);
 	return ok;
 }
@@ -520,22 +541,33 @@ static gboolean housekeeper_thread(void) {
 	return thread_role == 1;
 }
 
-static void housekeeper_wait(void) {
+static gint64 hk_wants = -1; /* the sleep the timer asked for in its pending wait (under hk_lock) */
+
+static void housekeeper_wait(gint64 wants) {
 	g_mutex_lock(&hk_lock);
+	hk_wants = wants;
 	hk_sleeps++;
 	g_cond_broadcast(&hk_cond);
 	while(!hk_release && hk_grants == hk_consumed)
 		g_cond_wait(&hk_cond, &hk_lock);
 	if(hk_grants > hk_consumed)
 		hk_consumed++;
+	hk_wants = -1;
 	g_mutex_unlock(&hk_lock);
+}
+
+gint64 stub_housekeeping_wants(void) {
+	g_mutex_lock(&hk_lock);
+	gint64 wants = hk_wants;
+	g_mutex_unlock(&hk_lock);
+	return wants;
 }
 
 gboolean g_cond_wait_until(GCond *cond, GMutex *mutex, gint64 end_time) {
 	REAL(gboolean, g_cond_wait_until, (GCond *, GMutex *, gint64));
 	if(opts.manual_clock && housekeeper_thread()) {
 		g_mutex_unlock(mutex);
-		housekeeper_wait();
+		housekeeper_wait(MAX(0, end_time - g_get_monotonic_time()));
 		g_mutex_lock(mutex);
 		return FALSE;
 	}
@@ -1019,6 +1051,8 @@ static void loop_push(stub_loop *loop, work_kind kind, stub_handle *handle, gboo
 		g_queue_push_tail(&loop->items, w);
 	g_cond_signal(&loop->cond);
 	g_mutex_unlock(&loop->lock);
+	if(opts.manual_clock && opts.on_change)
+		opts.on_change();
 }
 
 int stub_loop_pending(stub_loop *loop) {

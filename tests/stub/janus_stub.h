@@ -86,6 +86,11 @@ typedef struct stub_options {
 	/* Manual mode: called (on the sleeping thread) when a plugin thread
 	 * parks in g_usleep, so that the driver can run the loops and unpark it. */
 	void (*on_park)(void);
+	/* Manual mode: called when the plugin's worker goes back to waiting for
+	 * a request (g_async_queue_pop) and when work is queued on a loop, so
+	 * that a driver waiting for either can sleep until it happens instead
+	 * of polling (called without any stub lock held). */
+	void (*on_change)(void);
 } stub_options;
 
 /* Global counters (atomics), for reports. */
@@ -141,6 +146,11 @@ gint64 stub_clock_now(void);
 void stub_clock_advance(gint64 us);
 /* Manual mode: lets the housekeeping thread run one tick, and waits for it. */
 void stub_housekeeping_tick(void);
+/* Manual mode: how long (us of virtual time) the housekeeping timer asked
+ * to sleep in its current wait for a tick (g_cond_wait_until: its next
+ * deadline, at most a second away), or -1 if it is not waiting or did not
+ * say (a g_usleep tick). */
+gint64 stub_housekeeping_wants(void);
 /* Manual mode: another plugin thread sleeping in g_usleep (waiting for the
  * core) is parked: virtual time passes by its sleep, and it stays parked
  * until stub_unpark(), so that the driver can first run what the core
@@ -159,6 +169,8 @@ guint64 stub_queue_pops(void);
 gboolean stub_worker_idle(void);
 /* Non-zero: janus_config_save fails (a read-only configuration folder). */
 extern gint stub_config_save_fails;
+/* timeout_us counts the time waited while the process runs: a stop
+ * (SIGSTOP, a suspended machine) does not use it up. */
 gboolean stub_wait_queue_pops(guint64 more_than, gint64 timeout_us);
 
 /* Ledger (refcount_ledger mode): how many counted objects are alive,

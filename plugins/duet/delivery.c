@@ -2,8 +2,9 @@
  * delivery.c - the arrival rate and loss bursts of one receiver's downlink,
  * from its transport-wide feedback (delivery.h says why).
  *
- * The rate is read over windows of at least 500 ms of arrivals, on the
- * receiver's clock (the time the packets took to drain out of the link's
+ * The rate is read over windows of at least 500 ms of arrivals (200 ms
+ * when a burst of loss says the link just changed, so that the cut it
+ * brings is measured on the new link), on the receiver's clock (the time the packets took to drain out of the link's
  * queue, not the time their feedback took to come back). A feedback that
  * does not start where the last one ended (one lost on the way, a restart)
  * starts a new window: its packets' arrivals would be missing from the
@@ -12,6 +13,7 @@
 #include "delivery.h"
 
 #define WINDOW_US (500 * 1000)
+#define BURST_WINDOW_US (200 * 1000) /* a burst closes the window early: the link just changed */
 #define MAX_AGE_US (1500 * 1000)
 #define BURST_PACKETS 10
 #define BURST_LOSS (256 * 40 / 100)
@@ -43,12 +45,12 @@ static gboolean counters_run(const duet_delivery *d, const duet_relayed *relayed
 	       relayed->other_bytes >= d->window_relayed.other_bytes;
 }
 
-/* Closes the window once its arrivals span 500 ms: the video packets that
+/* Closes the window once its arrivals span `window_us`: the video packets that
  * arrived, at the average size of those relayed meanwhile, and the other
  * media relayed meanwhile. */
-static void read_rate(duet_delivery *d, const duet_relayed *relayed, gint64 now) {
+static void read_rate(duet_delivery *d, const duet_relayed *relayed, gint64 now, gint64 window_us) {
 	gint64 span = d->last_arrival_us - d->window_start_us;
-	if(span < WINDOW_US)
+	if(span < window_us)
 		return;
 	guint64 packets = relayed->video_packets - d->window_relayed.video_packets;
 	gint64 elapsed = now - d->window_now;
@@ -102,6 +104,7 @@ gint duet_delivery_add(duet_delivery *d, const duet_twcc *feedback, const duet_r
 		d->received += feedback->received;
 		d->last_arrival_us = feedback->last_arrival_us;
 	}
-	read_rate(d, relayed, now);
-	return read_burst(d, now);
+	gint burst = read_burst(d, now);
+	read_rate(d, relayed, now, burst >= 0 ? BURST_WINDOW_US : WINDOW_US);
+	return burst;
 }

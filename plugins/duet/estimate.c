@@ -31,7 +31,7 @@
 #define DECREASE_INTERVAL_US (1500 * 1000)
 #define FOLLOW_WAIT_US (4 * 1000 * 1000) /* how long a sender may take to follow a cut */
 #define FOLLOWS 1.15 /* a sender relayed over 1.15x the estimate has not followed it yet */
-#define DEEPEST 0.6 /* one cut takes at most 40 % off what the sender was allowed, or sent */
+#define DEEPEST 0.6 /* without a delivered rate, one cut takes at most 40 % off what was allowed, or sent */
 #define RATE_INTERVAL_US (400 * 1000)
 #define GROW_RECOVER 0.10 /* per second, under 90 % of the capacity: back to where the link was */
 #define GROW_NEAR 0.05 /* per second, within 90-110 % of it: probe gently where the link tops out */
@@ -146,7 +146,7 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	double carried = carried_rate(e, f, queue_ms);
 	double target = carried * BACKOFF;
 	measure_capacity(e, carried);
-	if(e->estimate != 0) /* a measure spoilt by a burst of loss cuts no deeper than this */
+	if(e->estimate != 0 && f->delivered == 0) /* a relay measure spoilt by a burst of loss cuts no deeper */
 		target = MAX(target, MIN(e->estimate, e->rate) * DEEPEST);
 	if(e->estimate != 0 && target >= e->estimate)
 		return;

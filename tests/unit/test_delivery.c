@@ -156,6 +156,22 @@ static void test_delivery_bursts(void) {
 	g_assert_cmpint(feed(&l, 2, 10, 8, 10 * MS), ==, 204);
 }
 
+static void test_delivery_burst_window(void) {
+	link l = {.seq = 1, .now = SEC, .arrival = SEC};
+	duet_delivery_reset(&l.d);
+	feed(&l, 6, 5, 0, 20 * MS);
+	g_assert_cmpuint(duet_delivery_rate(&l.d, l.now), >=, 428000);
+	/* The link drops: 3 of 10 arrive, 30 ms apart. A burst closes the
+	 * window at 200 ms of arrivals instead of 500: the rate is the new
+	 * link's (33 packets/s of 1,000 bytes, and the audio). */
+	feed(&l, 2, 10, 7, 30 * MS);
+	g_assert_cmpuint(duet_delivery_rate(&l.d, l.now), >=, 428000);
+	feed(&l, 1, 10, 7, 30 * MS);
+	guint32 rate = duet_delivery_rate(&l.d, l.now);
+	g_assert_cmpuint(rate, >=, 290000);
+	g_assert_cmpuint(rate, <=, 305000);
+}
+
 /* ---- the estimator with what the link delivered ------------------------- */
 
 static guint32 step(
@@ -187,6 +203,28 @@ static void test_estimate_delivered(void) {
 	g_assert_cmpuint(step(&e, 6 * SEC, &bytes, 500000, 400000, 0, 10), ==, cut);
 	/* What is fed comes out: growth. */
 	g_assert_cmpuint(step(&e, 7 * SEC, &bytes, 500000, 500000, 0, 10), >, cut);
+}
+
+static void test_estimate_deep_cut(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	guint64 bytes = 0;
+	step(&e, 0, &bytes, 1700000, 0, 0, 10);
+	guint32 first = step(&e, SEC, &bytes, 1700000, 1400000, 102, 10);
+	g_assert_cmpuint(first, >=, 1189999);
+	/* The link drops to 250 kbit/s: what it delivers is measured, so one
+	 * cut goes all the way (no 40 % limit, as for a relay measure). */
+	guint32 cut = step(&e, 3 * SEC, &bytes, 1200000, 250000, 200, 10);
+	g_assert_cmpuint(cut, >=, 212499);
+	g_assert_cmpuint(cut, <=, 212500);
+	/* Without a delivered rate, a cut takes at most 40 % off what was
+	 * allowed or sent (600 kbit/s: 1.2 Mbit over those 2 s). */
+	duet_estimator_reset(&e);
+	bytes = 0;
+	step(&e, 0, &bytes, 1700000, 0, 0, 10);
+	first = step(&e, SEC, &bytes, 1700000, 0, 102, 10);
+	g_assert_cmpuint(first, >, 600000);
+	g_assert_cmpuint(step(&e, 3 * SEC, &bytes, 1200000, 0, 250, 10), >=, 359999);
 }
 
 static void test_estimate_uplink_queue(void) {
@@ -234,7 +272,9 @@ void register_delivery_tests(void) {
 	g_test_add_func("/delivery/twcc_read", test_twcc_read);
 	g_test_add_func("/delivery/rate", test_delivery_rate);
 	g_test_add_func("/delivery/bursts", test_delivery_bursts);
+	g_test_add_func("/delivery/burst_window", test_delivery_burst_window);
 	g_test_add_func("/delivery/estimate_delivered", test_estimate_delivered);
+	g_test_add_func("/delivery/estimate_deep_cut", test_estimate_deep_cut);
 	g_test_add_func("/delivery/estimate_uplink_queue", test_estimate_uplink_queue);
 	g_test_add_func("/delivery/estimate_burst", test_estimate_burst);
 }

@@ -182,14 +182,21 @@ static guint32 step(
 	return duet_estimator_update(e, &f);
 }
 
+/* A fresh estimator fed `relayed` for a second, clean, then with 40 %
+ * loss: returns the estimate after that first cut. */
+static guint32 first_cut(duet_estimator *e, guint64 *bytes, guint32 relayed, guint32 delivered) {
+	duet_estimator_reset(e);
+	*bytes = 0;
+	step(e, 0, bytes, relayed, delivered, 0, 10);
+	return step(e, SEC, bytes, relayed, delivered, 102, 10);
+}
+
 static void test_estimate_delivered(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
+	guint64 bytes;
 	/* 1 Mbit/s into a link that delivers 600 kbit/s: the cut is to 85 % of
 	 * what was delivered, however much was lost on the way. */
-	step(&e, 0, &bytes, 1000000, 600000, 0, 10);
-	guint32 cut = step(&e, SEC, &bytes, 1000000, 600000, 102, 10);
+	guint32 cut = first_cut(&e, &bytes, 1000000, 600000);
 	g_assert_cmpuint(cut, >=, 509999);
 	g_assert_cmpuint(cut, <=, 510000);
 	g_assert_cmpuint(e.capacity, ==, 600000);
@@ -207,10 +214,8 @@ static void test_estimate_delivered(void) {
 
 static void test_estimate_deep_cut(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	step(&e, 0, &bytes, 1700000, 0, 0, 10);
-	guint32 first = step(&e, SEC, &bytes, 1700000, 1400000, 102, 10);
+	guint64 bytes;
+	guint32 first = first_cut(&e, &bytes, 1700000, 1400000);
 	g_assert_cmpuint(first, >=, 1189999);
 	/* The link drops to 250 kbit/s: what it delivers is measured, so one
 	 * cut goes all the way (no 40 % limit, as for a relay measure). */
@@ -219,20 +224,15 @@ static void test_estimate_deep_cut(void) {
 	g_assert_cmpuint(cut, <=, 212500);
 	/* Without a delivered rate, a cut takes at most 40 % off what was
 	 * allowed or sent (600 kbit/s: 1.2 Mbit over those 2 s). */
-	duet_estimator_reset(&e);
-	bytes = 0;
-	step(&e, 0, &bytes, 1700000, 0, 0, 10);
-	first = step(&e, SEC, &bytes, 1700000, 0, 102, 10);
+	first = first_cut(&e, &bytes, 1700000, 0);
 	g_assert_cmpuint(first, >, 600000);
 	g_assert_cmpuint(step(&e, 3 * SEC, &bytes, 1200000, 0, 250, 10), >=, 359999);
 }
 
 static void test_estimate_uplink_queue(void) {
 	duet_estimator e;
-	duet_estimator_reset(&e);
-	guint64 bytes = 0;
-	step(&e, 0, &bytes, 1000000, 600000, 0, 10);
-	guint32 cut = step(&e, SEC, &bytes, 1000000, 600000, 102, 10);
+	guint64 bytes;
+	guint32 cut = first_cut(&e, &bytes, 1000000, 600000);
 	/* The round trip grows by 150-300 ms (the receiver's uplink, or a busy
 	 * receiver), but the downlink delivers all it is fed: no cut, and
 	 * while that queue does not grow, the estimate does. */

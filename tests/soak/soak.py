@@ -105,7 +105,7 @@ def schedule(kinds):
 
 async def run_room(index, settings, pool, slot, stats):
     kind = settings.schedule[index % len(settings.schedule)]
-    room = Room(index, "soak-%d" % index, settings, pool, slot)
+    room = Room(index, "soak-%d" % index, settings, pool, slot, stats)
     error = None
     try:
         # A whole cycle, timers included, must end within this bound.
@@ -180,6 +180,8 @@ def report_stats(checks, stats, label):
     print("%s: rooms cycled %d, ok by kind %s" % (label, stats.rooms, dict(sorted(stats.ok.items()))))
     if stats.abrupt:
         print("%s: abrupt endings %s" % (label, dict(sorted(stats.abrupt.items()))))
+    if stats.refused:
+        print("%s: offers after a hangup refused by the core (490) and sent again: %d" % (label, stats.refused))
     for room, kind, message in stats.failures:
         print("  unexpected in %s (%s): %s" % (room, kind, message[:400]))
     failed = sum(stats.failed.values())

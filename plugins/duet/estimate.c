@@ -18,6 +18,10 @@
  * Clean (queue under 25 ms, and loss under 10 %, or under 2 % when the
  * round trip is unknown: loss without a queue is the link's noise, not
  * congestion): grow. In between: hold.
+ * When the receiver's transport-wide feedback says what the link
+ * delivered, growth under a known capacity stops at 92 % of it for 2 s,
+ * then probes above; a probe that feeds the link 4 % more than it
+ * delivers goes back to 92 % before the link's buffer overflows.
  */
 #include "estimate.h"
 
@@ -49,10 +53,11 @@
 #define OVERSHOOT_MAX 1.3
 #define OVERSHOOT_WEIGHT 0.1 /* of each new measure, about one a second */
 #define OVERSHOOT_SETTLED_US (3 * 1000 * 1000) /* measured only this long after a cut */
-#define MAX_STEP_S 2.0
-#define OVERFED                                                                                                        \
-	1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */ /* a report after a long gap      \
-	                                                                                    grows as if 2 s had passed */
+#define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
+#define OVERFED 1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */
+#define CEILING 0.92 /* under a known capacity, settle at 92 % of it, */
+#define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
+#define PROBE_OVERFED 1.04 /* ... back to the ceiling when relaying 4 % more than the link delivers */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -151,6 +156,7 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	if(e->estimate != 0 && target >= e->estimate)
 		return;
 	e->estimate = MAX((guint32)target, DUET_ESTIMATE_FLOOR);
+	e->held_since = 0;
 	e->last_decrease = f->now;
 	e->decreases++;
 }
@@ -169,6 +175,33 @@ static double growth(const duet_estimator *e, gint64 now) {
 	return e->estimate * GROW_PROBE;
 }
 
+/* Where growth stops for now: at the ceiling under a known capacity
+ * until the estimate has held there PROBE_WAIT (a link's buffer that
+ * overflows loses a burst, and the receiver's video freezes for seconds
+ * until a keyframe gets through), past it after that (a probe). Only
+ * when the link's delivered rate is known: that is what ends a probe
+ * before the buffer overflows (probe_ends). */
+static double hold(duet_estimator *e, const duet_feedback *f, double next) {
+	double top = e->capacity * CEILING;
+	if(f->delivered == 0 || e->capacity == 0 || e->estimate > top || next <= top)
+		return next;
+	if(e->held_since == 0)
+		e->held_since = f->now;
+	return f->now - e->held_since >= PROBE_WAIT_US ? next : top;
+}
+
+/* A probe above the ceiling that feeds the link more than it delivers has
+ * found where the link tops out: back to the ceiling before the buffer
+ * overflows, and hold there again. Not a cut: nothing was lost. */
+static gboolean probe_ends(duet_estimator *e, const duet_feedback *f) {
+	double top = e->capacity * CEILING;
+	if(e->capacity == 0 || e->estimate <= top || f->delivered == 0 || e->rate <= f->delivered * PROBE_OVERFED)
+		return FALSE;
+	e->estimate = (guint32)top;
+	e->held_since = f->now;
+	return TRUE;
+}
+
 static void increase(duet_estimator *e, const duet_feedback *f) {
 	if(e->estimate == 0)
 		return;
@@ -178,10 +211,11 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 		return;
 	double seconds = MIN((double)(f->now - e->last_update) / G_USEC_PER_SEC, MAX_STEP_S);
 	/* Compounding within a report interval hardly differs: linear is enough. */
-	double next = e->estimate + growth(e, f->now) * seconds;
+	double next = hold(e, f, e->estimate + growth(e, f->now) * seconds);
 	e->estimate = (guint32)MIN(MIN(next, ceiling), (double)G_MAXUINT32);
-	if(e->capacity != 0 && e->estimate > e->capacity * FORGET) {
-		e->capacity = 0; /* well past it without congestion: forget it */
+	/* Well past it without congestion, or the link delivers well past it: forget it. */
+	if(e->capacity != 0 && (e->estimate > e->capacity * FORGET || f->delivered > e->capacity * NEAR_HIGH)) {
+		e->capacity = 0;
 		e->forgotten = f->now;
 	}
 }
@@ -240,7 +274,7 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	gint queue_ms = queue_of(e, f->rtt_ms);
 	if(f->fraction_lost > LOSS_HIGH || queue_congests(e, f, queue_ms))
 		decrease(e, f, queue_ms);
-	else if(clean(e, f, queue_ms))
+	else if(!probe_ends(e, f) && clean(e, f, queue_ms))
 		increase(e, f);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;

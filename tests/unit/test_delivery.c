@@ -268,6 +268,76 @@ static void test_estimate_burst(void) {
 	g_assert_cmpuint(duet_estimator_burst(&e, &f), ==, cut);
 }
 
+/* A bottleneck of `capacity` bits/s with a 250 ms drop-tail buffer, one
+ * report a second, whose receiver's feedback says what came out of it. */
+typedef struct fed_link {
+	guint32 capacity;
+	double queue_bits;
+	guint32 delivered; /* bits/s out of the link over the last second */
+	gint lost; /* 1/256 */
+	gint rtt_ms;
+} fed_link;
+
+static void fed_link_step(fed_link *l, guint32 send) {
+	double out = MIN((double)l->capacity, send + l->queue_bits);
+	double queue = l->queue_bits + send - out;
+	double buffer = l->capacity / 4.0;
+	double dropped = MAX(queue - buffer, 0);
+	l->queue_bits = queue - dropped;
+	l->delivered = (guint32)out;
+	l->lost = (gint)CLAMP(dropped / send * 256, 0, 255);
+	l->rtt_ms = 20 + (gint)(l->queue_bits * 1000 / l->capacity);
+}
+
+static guint32 send_rate(guint32 estimate) {
+	return estimate == 0 ? 1700000 : MIN(estimate, 1700000);
+}
+
+/* One second on the link: returns what was sent. */
+static guint32 fed_second(duet_estimator *e, fed_link *l, int s, guint64 *bytes) {
+	guint32 send = send_rate(e->estimate);
+	fed_link_step(l, send);
+	step(e, s * SEC, bytes, send, l->delivered, l->lost, l->rtt_ms);
+	return send;
+}
+
+/* What the link delivers tells the estimator where it tops out: after the
+ * first cut it settles under the link and probes above it without
+ * overflowing the buffer (a loss burst there freezes the receiver's
+ * video for seconds), and still uses most of the link. */
+static void test_estimate_no_overflow(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	fed_link l = {.capacity = 500000};
+	guint64 bytes = 0;
+	double sent = 0;
+	gint lost = 0;
+	for(int s = 0; s < 100; s++) {
+		guint32 send = fed_second(&e, &l, s, &bytes);
+		if(s >= 20)
+			sent += send, lost += l.lost;
+	}
+	g_assert_cmpint(lost, ==, 0);
+	g_assert_cmpfloat(sent / 80, >=, 0.85 * l.capacity);
+}
+
+/* After the link recovers, probes find it out: the sender is back at its
+ * full rate within 15 s. */
+static void test_estimate_recovers(void) {
+	duet_estimator e;
+	duet_estimator_reset(&e);
+	fed_link l = {.capacity = 300000};
+	guint64 bytes = 0;
+	int s = 0;
+	for(; s < 40; s++)
+		fed_second(&e, &l, s, &bytes);
+	g_assert_cmpuint(e.estimate, <=, 330000);
+	l.capacity = 20000000;
+	while(s < 80 && fed_second(&e, &l, s, &bytes) < 1700000)
+		s++;
+	g_assert_cmpint(s - 40, <=, 15);
+}
+
 void register_delivery_tests(void) {
 	g_test_add_func("/delivery/twcc_read", test_twcc_read);
 	g_test_add_func("/delivery/rate", test_delivery_rate);
@@ -277,4 +347,6 @@ void register_delivery_tests(void) {
 	g_test_add_func("/delivery/estimate_deep_cut", test_estimate_deep_cut);
 	g_test_add_func("/delivery/estimate_uplink_queue", test_estimate_uplink_queue);
 	g_test_add_func("/delivery/estimate_burst", test_estimate_burst);
+	g_test_add_func("/delivery/estimate_no_overflow", test_estimate_no_overflow);
+	g_test_add_func("/delivery/estimate_recovers", test_estimate_recovers);
 }

@@ -55,9 +55,9 @@
 #define OVERSHOOT_SETTLED_US (3 * 1000 * 1000) /* measured only this long after a cut */
 #define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
 #define OVERFED 1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */
-#define CEILING 0.92 /* under a known capacity, settle at 92 % of it, */
+#define SETTLE 0.92 /* under a known capacity, settle at 92 % of it, */
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
-#define PROBE_OVERFED 1.04 /* ... back to the ceiling when relaying 4 % more than the link delivers */
+#define PROBE_OVERFED 1.04 /* ... back to 92 % when relaying 4 % more than the link delivers */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -175,14 +175,14 @@ static double growth(const duet_estimator *e, gint64 now) {
 	return e->estimate * GROW_PROBE;
 }
 
-/* Where growth stops for now: at the ceiling under a known capacity
+/* Where growth stops for now: at 92 % of a known capacity (SETTLE)
  * until the estimate has held there PROBE_WAIT (a link's buffer that
  * overflows loses a burst, and the receiver's video freezes for seconds
  * until a keyframe gets through), past it after that (a probe). Only
  * when the link's delivered rate is known: that is what ends a probe
  * before the buffer overflows (probe_ends). */
 static double hold(duet_estimator *e, const duet_feedback *f, double next) {
-	double top = e->capacity * CEILING;
+	double top = e->capacity * SETTLE;
 	if(f->delivered == 0 || e->capacity == 0 || e->estimate > top || next <= top)
 		return next;
 	if(e->held_since == 0)
@@ -190,11 +190,11 @@ static double hold(duet_estimator *e, const duet_feedback *f, double next) {
 	return f->now - e->held_since >= PROBE_WAIT_US ? next : top;
 }
 
-/* A probe above the ceiling that feeds the link more than it delivers has
- * found where the link tops out: back to the ceiling before the buffer
+/* A probe above SETTLE that feeds the link more than it delivers has
+ * found where the link tops out: back to SETTLE before the buffer
  * overflows, and hold there again. Not a cut: nothing was lost. */
 static gboolean probe_ends(duet_estimator *e, const duet_feedback *f) {
-	double top = e->capacity * CEILING;
+	double top = e->capacity * SETTLE;
 	if(e->capacity == 0 || e->estimate <= top || f->delivered == 0 || e->rate <= f->delivered * PROBE_OVERFED)
 		return FALSE;
 	e->estimate = (guint32)top;
@@ -226,12 +226,25 @@ static gboolean overfed(const duet_estimator *e, const duet_feedback *f) {
 	return f->delivered > 0 && e->rate > f->delivered * OVERFED;
 }
 
+/* Whether the queue grew as a link overfed by OVERFED makes it grow: by
+ * 10 % of the time since the last report (100 ms a second). */
+static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	gint64 elapsed_ms = (f->now - e->last_update) / 1000;
+	return e->queue_ms >= 0 && queue_ms - e->queue_ms >= elapsed_ms * (OVERFED - 1);
+}
+
 /* A standing queue in the round trip congests the downlink only if the
  * downlink shows it, when what it delivers is known: the round trip also
  * holds the receiver's uplink (its own video) and its scheduling (a busy
- * receiver answers late), which a cut of what it receives cannot help. */
+ * receiver answers late), which a cut of what it receives cannot help.
+ * And only if the queue grows as the downlink's overfeeding says: after a
+ * step down, the backlog drains for seconds while what is delivered lags
+ * what is relayed (retransmissions, packets lost), and a cut on that alone
+ * took the estimate to the floor on a link four times wider. */
 static gboolean queue_congests(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	return queue_stands(e, queue_ms) && (f->delivered == 0 || overfed(e, f));
+	if(!queue_stands(e, queue_ms))
+		return FALSE;
+	return f->delivered == 0 || (overfed(e, f) && queue_grows(e, f, queue_ms));
 }
 
 /* Loss alone, without a queue, is the link's noise (radio, a policer's

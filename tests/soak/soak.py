@@ -10,6 +10,10 @@ abandoned sessions timed out, `list` (plugin and Admin API) and Janus's
 session list must be empty and RSS within 10 % of the warm-up reading
 (both trimmed through gdb; where gdb cannot call into Janus, the idle RSS
 after the churn's second half within 10 % of the one after its first).
+Beside each half of the churn, --noisy rooms (default 10) redial in a
+loop as fast as the core lets them (issue 12's noisy neighbours): each of
+their outcomes must be one the contract allows, and the churn's cycles
+beside them are checked as always.
 
 Phase "valgrind": the same Janus binary under valgrind memcheck with a
 short workload, stopped with SIGINT; any leak ("definitely", "indirectly"
@@ -23,6 +27,7 @@ check prints PASS/FAIL; the last line is "N passed, N failed".
 
 import argparse
 import asyncio
+import collections
 import os
 import re
 import shutil
@@ -41,7 +46,7 @@ import janus_client as jc  # noqa: E402
 import requests  # noqa: E402
 import vgreport  # noqa: E402
 import webrtc  # noqa: E402
-from cycles import CYCLES, SCHEDULE, Room, Seat, Settings, Stats  # noqa: E402
+from cycles import CYCLES, SCHEDULE, Room, Seat, Settings, Stats, noisy  # noqa: E402
 from janus_server import JanusServer  # noqa: E402
 
 DUET_CONFIG = """\
@@ -180,8 +185,6 @@ def report_stats(checks, stats, label):
     print("%s: rooms cycled %d, ok by kind %s" % (label, stats.rooms, dict(sorted(stats.ok.items()))))
     if stats.abrupt:
         print("%s: abrupt endings %s" % (label, dict(sorted(stats.abrupt.items()))))
-    if stats.refused:
-        print("%s: offers after a hangup refused by the core (490) and sent again: %d" % (label, stats.refused))
     for room, kind, message in stats.failures:
         print("  unexpected in %s (%s): %s" % (room, kind, message[:400]))
     failed = sum(stats.failed.values())
@@ -309,10 +312,15 @@ async def churn_phases(args, checks, pool, settings, server):
     stats = Stats()
     started = time.monotonic()
     monitor = asyncio.create_task(trace_rss(pid, stats, started))
+    # The same noise beside both halves: the RSS check compares their ends.
+    noise = Noise(args.noisy, settings, pool, "first half")
     half = await run_rooms(args.warmup, args.rooms // 2, settings, pool, args.concurrency, args.seconds / 2, stats)
+    await noise.end(checks)
     await check_empty(checks, settings, "churn, first half")
     mid = idle_memory(server, "after the first half of the churn")
+    noise = Noise(args.noisy, settings, pool, "second half")
     await run_rooms(args.warmup + half, args.rooms - half, settings, pool, args.concurrency, args.seconds / 2, stats)
+    await noise.end(checks)
     monitor.cancel()
     elapsed = time.monotonic() - started
     print("churn: %d rooms in %.1f s, %.1f rooms/s" % (stats.rooms, elapsed, stats.rooms / elapsed), flush=True)
@@ -322,6 +330,47 @@ async def churn_phases(args, checks, pool, settings, server):
     await check_empty(checks, settings, "churn")
     after = idle_memory(server, "after churn")
     check_rss(checks, warm, mid, after)
+
+
+class Noise:
+    """Noisy neighbours (issue 12) beside half of the churn: rooms that
+    redial in a loop (cycles.noisy), each offer forwarded while the peer's
+    PeerConnection may still be closing. Every outcome must be one the
+    contract allows; the normal cycles beside them are checked as always."""
+
+    def __init__(self, count, settings, pool, label):
+        self.count = count
+        self.label = label
+        self.stop = asyncio.Event()
+        self.counts = collections.Counter()
+        self.stats = Stats()
+        self.tasks = [asyncio.create_task(self.room(i, settings, pool)) for i in range(count)]
+        if count:
+            print("churn, %s: %d noisy rooms redialling beside it" % (label, count), flush=True)
+
+    async def room(self, index, settings, pool):
+        room = Room(index, "noisy-%d" % index, settings, pool, None, self.stats)
+        error = None
+        try:
+            await noisy(room, self.stop, self.counts)
+        except Exception as exc:
+            error = exc
+        finally:
+            await room.close()
+        self.stats.record(room.name, "noisy", error)
+
+    async def end(self, checks):
+        if not self.count:
+            return
+        self.stop.set()
+        await asyncio.gather(*self.tasks)
+        print("noisy, %s: %s" % (self.label, dict(sorted(self.counts.items()))), flush=True)
+        for room, kind, message in self.stats.failures:
+            print("  %s (%s): %s" % (room, kind, message))
+        failed = sum(self.stats.failed.values())
+        checks.check(failed == 0, "noisy, %s: every redial went as the contract says" % self.label, "%d rooms failed" % failed)
+        redials = self.counts["redials"]
+        checks.check(redials >= 2 * self.count, "noisy, %s: the noisy rooms redialled" % self.label, "%d redials" % redials)
 
 
 def growth(before, after):
@@ -456,6 +505,7 @@ def parse_args(argv):
     parser.add_argument("--valgrind-only", action="store_true", help="run only the valgrind phase")
     parser.add_argument("--valgrind-rooms", type=int, default=40, help="room cycles under valgrind (default 40)")
     parser.add_argument("--valgrind-concurrency", type=int, default=4)
+    parser.add_argument("--noisy", type=int, default=10, help="noisy rooms beside each half of the churn (default 10)")
     parser.add_argument("--kinds", help="only these cycle kinds, comma-separated (default: the whole mix)")
     parser.add_argument("--keep", action="store_true", help="keep the Janus folders even when everything passed")
     return parser.parse_args(argv)

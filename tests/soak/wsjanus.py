@@ -227,6 +227,23 @@ class Handle:
             {"janus": "detach", "session_id": self.session.id, "handle_id": self.id}, timeout
         )
 
+    async def wait_core(self, name, timeout=10):
+        """Remove and return the first core event `name` (`hangup`, ...);
+        None if none came within `timeout`."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            for i, message in enumerate(self.core):
+                if message.get("janus") == name:
+                    return self.core.pop(i)
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return None
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), left)
+            except asyncio.TimeoutError:
+                pass
+
     async def wait_event(self, name, timeout=10):
         """Remove and return the first pushed event named `name`."""
         deadline = asyncio.get_running_loop().time() + timeout

@@ -143,18 +143,29 @@ static gboolean is_jsep(const duet_action *a) {
 }
 
 /* Why the head cannot go out now (0: it can). */
-enum { GO, STOP, STOP_SCHEDULE };
+enum { GO, STOP, STOP_SCHEDULE, STOP_SETTLE };
 
-static int blocked(duet_pc *pc, const duet_action *head, gboolean jsep_ok) {
+static int blocked(duet_pc *pc, const duet_action *head, gboolean jsep_ok, gint64 now) {
 	if(head == NULL)
 		return STOP;
 	if(pc->gone)
 		return head->pending ? STOP : GO;
 	if(pc->state == DUET_PC_CLOSING || pc->retrying || head->pending)
 		return STOP;
-	if(is_jsep(head) && !head->cancelled && !jsep_ok)
-		return STOP_SCHEDULE;
-	return GO;
+	if(!is_jsep(head) || head->cancelled)
+		return GO;
+	if(now < pc->settle_until)
+		return STOP_SETTLE;
+	return jsep_ok ? GO : STOP_SCHEDULE;
+}
+
+/* A JSEP waits for the old ICE agent to go: the timer delivers the line
+ * once it has settled. Returns the deadline to arm (0: already armed). */
+static gint64 settle(duet_pc *pc) {
+	if(pc->wait_until != 0)
+		return 0;
+	pc->wait_until = pc->settle_until;
+	return pc->wait_until;
 }
 
 /* A close, decided when it comes to the head of the line: it waits for the
@@ -249,7 +260,7 @@ void duet_pc_deliver(duet_member *member, const duet_host *host, gboolean jsep_o
 		return; /* the thread delivering it will see what was added */
 	}
 	pc->busy = TRUE;
-	while((why = blocked(pc, g_queue_peek_head(&pc->line), jsep_ok)) == GO) {
+	while((why = blocked(pc, g_queue_peek_head(&pc->line), jsep_ok, host->now())) == GO) {
 		duet_action *a = g_queue_pop_head(&pc->line);
 		g_mutex_unlock(&pc->lock);
 		gboolean keep = perform(member, a, host, jsep_ok);
@@ -262,9 +273,13 @@ void duet_pc_deliver(duet_member *member, const duet_host *host, gboolean jsep_o
 			g_queue_push_head(&pc->line, a);
 	}
 	pc->busy = FALSE;
+	gint64 deadline = why == STOP_SETTLE ? settle(pc) : 0;
+	duet_pc_timers *timers = pc->timers;
 	g_mutex_unlock(&pc->lock);
 	if(why == STOP_SCHEDULE)
 		host->schedule(member);
+	if(deadline != 0)
+		arm(timers, member, deadline);
 }
 
 duet_pc_hangup duet_pc_hangup_seen(duet_member *member, gint64 now) {
@@ -283,6 +298,8 @@ duet_pc_hangup duet_pc_hangup_seen(duet_member *member, gint64 now) {
 		pc->state = DUET_PC_NONE;
 		pc->closed_at = now;
 	}
+	if(what != DUET_HANGUP_STALE)
+		pc->settle_until = now + DUET_PC_SETTLE_US;
 	if(what == DUET_HANGUP_STALE)
 		pc->hangups_ignored++;
 	if(pc->late_hangups > 0 && now >= pc->late_until)

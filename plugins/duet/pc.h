@@ -17,6 +17,8 @@
  *  - an answer that depends on a JSEP forwarded to the peer waits in line
  *    (pending) until that forward is done, then goes out as success or
  *    error;
+ *  - a JSEP goes out no sooner than SETTLE_US after the core's hangup
+ *    callback for the handle (the core still frees the old ICE agent);
  *  - a JSEP the core refuses within RETRY_FOR_US of this handle's last
  *    close (the core's "no PeerConnection yet") is tried again by the timer
  *    (the housekeeping timer, woken for the deadline); any other refusal is final.
@@ -58,6 +60,7 @@ typedef struct duet_pc {
 	gboolean retrying; /* the head JSEP was refused and is tried again at wait_until */
 	gint64 retry_until; /* give up retrying after this */
 	gint64 closed_at; /* when the last close was confirmed (0: never) */
+	gint64 settle_until; /* a JSEP waits until then: the core frees the old ICE agent (SETTLE_US) */
 	guint late_hangups; /* closes that timed out: their hangup may still come */
 	gint64 late_until;
 	guint hangups_ignored; /* late or duplicated hangups seen (for tests and info) */
@@ -73,6 +76,12 @@ typedef enum duet_pc_hangup {
 
 #define DUET_PC_HOLD_US (2 * G_USEC_PER_SEC)
 #define DUET_PC_RETRY_US (50 * 1000)
+/* After its hangup callback, the core frees the PeerConnection's ICE agent
+ * asynchronously; a JSEP pushed before that gets a new agent that the old
+ * one's close callback then unrefs (a segfault in the core, 1.1.2 to 1.4.1;
+ * docs/api.md, "Known issues of the Janus core"). A JSEP for the handle
+ * waits this long after a confirmed close. */
+#define DUET_PC_SETTLE_US (100 * 1000)
 #define DUET_PC_RETRY_FOR_US (3 * G_USEC_PER_SEC)
 #define DUET_PC_LATE_US (10 * G_USEC_PER_SEC)
 /* Result given to a forward's completion when its target left its seat. */

@@ -48,8 +48,21 @@ static int push_jsep(duet_member *m, json_t *event, json_t *jsep) {
 static void close_media(duet_member *m, gboolean expect_hangup) {
 	fake_of(m)->closes++;
 	fake_of(m)->closes_expecting_hangup += expect_hangup ? 1 : 0;
-	if(expect_hangup && fake_auto_hangup && current_engine)
+	if(expect_hangup && fake_auto_hangup && current_engine) {
+		/* A core that closed it at once, ICE agent included: its hangup
+		 * came DUET_PC_SETTLE_US ago (tests of the settling call
+		 * duet_engine_media_closed themselves, and fake_settle). */
+		gint64 now = fake_now;
+		fake_now -= DUET_PC_SETTLE_US;
 		duet_engine_media_closed(current_engine, m);
+		fake_now = now;
+	}
+}
+
+int fake_settle(duet_engine *engine) {
+	fake_now += DUET_PC_SETTLE_US;
+	duet_engine_expire(engine);
+	return fake_run_worker(engine);
 }
 
 static void schedule(duet_member *m) {

@@ -38,6 +38,9 @@ extern int fake_store_writes;
 int fake_scheduled(void);
 /* Delivers them, as the worker would; returns how many. */
 int fake_run_worker(duet_engine *engine);
+/* The old ICE agent is gone (DUET_PC_SETTLE_US on): the timer and then the
+ * worker deliver what waited for it; returns the lines the worker ran. */
+int fake_settle(duet_engine *engine);
 /* The settings the store holds for a room, as JSON text (NULL: none); caller frees. */
 char *fake_store_room(const char *id);
 

@@ -181,9 +181,15 @@ static double growth(const duet_estimator *e, gint64 now) {
  * until a keyframe gets through), past it after that (a probe). Only
  * when the link's delivered rate is known: that is what ends a probe
  * before the buffer overflows (probe_ends). */
+/* The settle point (0: none): a known capacity, and a delivered rate to
+ * end a probe with. */
+static double settle_point(const duet_estimator *e, const duet_feedback *f) {
+	return f->delivered > 0 ? e->capacity * SETTLE : 0;
+}
+
 static double hold(duet_estimator *e, const duet_feedback *f, double next) {
-	double top = e->capacity * SETTLE;
-	if(f->delivered == 0 || e->capacity == 0 || e->estimate > top || next <= top)
+	double top = settle_point(e, f);
+	if(top == 0 || e->estimate > top || next <= top)
 		return next;
 	if(e->held_since == 0)
 		e->held_since = f->now;
@@ -194,8 +200,8 @@ static double hold(duet_estimator *e, const duet_feedback *f, double next) {
  * found where the link tops out: back to SETTLE before the buffer
  * overflows, and hold there again. Not a cut: nothing was lost. */
 static gboolean probe_ends(duet_estimator *e, const duet_feedback *f) {
-	double top = e->capacity * SETTLE;
-	if(e->capacity == 0 || e->estimate <= top || f->delivered == 0 || e->rate <= f->delivered * PROBE_OVERFED)
+	double top = settle_point(e, f);
+	if(top == 0 || e->estimate <= top || e->rate <= f->delivered * PROBE_OVERFED)
 		return FALSE;
 	e->estimate = (guint32)top;
 	e->held_since = f->now;
@@ -240,7 +246,7 @@ static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gin
  * And only if the queue grows as the downlink's overfeeding says: after a
  * step down, the backlog drains for seconds while what is delivered lags
  * what is relayed (retransmissions, packets lost), and a cut on that alone
- * took the estimate to the floor on a link four times wider. */
+ * took the estimate to the floor on a link three times wider. */
 static gboolean queue_congests(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	if(!queue_stands(e, queue_ms))
 		return FALSE;

@@ -298,10 +298,10 @@ duet_pc_hangup duet_pc_hangup_seen(duet_member *member, gint64 now) {
 		pc->state = DUET_PC_NONE;
 		pc->closed_at = now;
 	}
-	if(what != DUET_HANGUP_STALE)
-		pc->settle_until = now + DUET_PC_SETTLE_US;
 	if(what == DUET_HANGUP_STALE)
 		pc->hangups_ignored++;
+	else
+		pc->settle_until = now + DUET_PC_SETTLE_US;
 	if(pc->late_hangups > 0 && now >= pc->late_until)
 		pc->late_hangups = 0;
 	g_mutex_unlock(&pc->lock);

@@ -161,9 +161,8 @@ class Room:
     """One room's cycle: its seats (closed at the end whatever happens) and
     its concurrency slot."""
 
-    def __init__(self, index, name, settings, pool, slot, stats):
+    def __init__(self, index, name, settings, pool, slot):
         self.index = index
-        self.stats = stats
         self.name = name
         self.settings = settings
         self.pool = pool  # list of (offer jsep, answer jsep)
@@ -258,7 +257,6 @@ async def pc_gone(seat, patience=None):
     gone = await seat.handle.wait_core("hangup", patience or seat.settings.patience) is not None
     await asyncio.sleep(CORE_AGENT_SETTLE)
     return gone
-
 
 
 async def clean(room):

@@ -110,7 +110,7 @@ def schedule(kinds):
 
 async def run_room(index, settings, pool, slot, stats):
     kind = settings.schedule[index % len(settings.schedule)]
-    room = Room(index, "soak-%d" % index, settings, pool, slot, stats)
+    room = Room(index, "soak-%d" % index, settings, pool, slot)
     error = None
     try:
         # A whole cycle, timers included, must end within this bound.
@@ -349,7 +349,7 @@ class Noise:
             print("churn, %s: %d noisy rooms redialling beside it" % (label, count), flush=True)
 
     async def room(self, index, settings, pool):
-        room = Room(index, "noisy-%d" % index, settings, pool, None, self.stats)
+        room = Room(index, "noisy-%d" % index, settings, pool, None)
         error = None
         try:
             await noisy(room, self.stop, self.counts)

@@ -175,6 +175,38 @@ static double growth(const duet_estimator *e, gint64 now) {
 	return e->estimate * GROW_PROBE;
 }
 
+/* Whether the rates say more is relayed into the link than it delivers,
+ * by over `excess` (0.10: 10 % more). FALSE when the delivered rate is
+ * unknown. */
+static gboolean rates_overfed(const duet_estimator *e, const duet_feedback *f, double excess) {
+	return f->delivered > 0 && e->rate > f->delivered * (1 + excess);
+}
+
+/* Whether the queue grew as a link fed `excess` more than it delivers
+ * makes it grow: 10 % over for a second queues 100 ms more. */
+static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gint queue_ms, double excess) {
+	gint64 elapsed_ms = (f->now - e->last_update) / 1000;
+	return e->queue_ms >= 0 && queue_ms - e->queue_ms >= elapsed_ms * excess;
+}
+
+/* Whether a queue builds on the downlink itself: the rates say it is
+ * overfed, and the queue does not say otherwise. A short queue that does
+ * not grow (by half what the overfeeding would make) says otherwise: the
+ * two rates are read over different windows (what was relayed since the
+ * last report, what arrived in the feedback's last 500 ms), so a sender
+ * that ramps up, or whose frames vary by a few percent from one second to
+ * the next, looks overfed when it is not. On the rates alone, probes on a
+ * link that had recovered stopped at 92 % of the old capacity for 12 s,
+ * and growth paused every other second. A standing queue proves nothing
+ * either way (a backlog draining after a step down): the rates decide. */
+static gboolean overfed(const duet_estimator *e, const duet_feedback *f, gint queue_ms, double excess) {
+	if(!rates_overfed(e, f, excess))
+		return FALSE;
+	if(queue_ms < 0 || e->queue_ms < 0 || queue_ms >= QUEUE_LOW_MS)
+		return TRUE;
+	return queue_grows(e, f, queue_ms, excess / 2);
+}
+
 /* Where growth stops for now: at 92 % of a known capacity (SETTLE)
  * until the estimate has held there PROBE_WAIT (a link's buffer that
  * overflows loses a burst, and the receiver's video freezes for seconds
@@ -199,9 +231,9 @@ static double hold(duet_estimator *e, const duet_feedback *f, double next) {
 /* A probe above SETTLE that feeds the link more than it delivers has
  * found where the link tops out: back to SETTLE before the buffer
  * overflows, and hold there again. Not a cut: nothing was lost. */
-static gboolean probe_ends(duet_estimator *e, const duet_feedback *f) {
+static gboolean probe_ends(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	double top = settle_point(e, f);
-	if(top == 0 || e->estimate <= top || e->rate <= f->delivered * PROBE_OVERFED)
+	if(top == 0 || e->estimate <= top || !overfed(e, f, queue_ms, PROBE_OVERFED - 1))
 		return FALSE;
 	e->estimate = (guint32)top;
 	e->held_since = f->now;
@@ -226,19 +258,6 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 	}
 }
 
-/* Whether more is relayed into the link than it delivers: a queue builds
- * on the downlink itself. FALSE when the delivered rate is unknown. */
-static gboolean overfed(const duet_estimator *e, const duet_feedback *f) {
-	return f->delivered > 0 && e->rate > f->delivered * OVERFED;
-}
-
-/* Whether the queue grew as a link overfed by OVERFED makes it grow: by
- * 10 % of the time since the last report (100 ms a second). */
-static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	gint64 elapsed_ms = (f->now - e->last_update) / 1000;
-	return e->queue_ms >= 0 && queue_ms - e->queue_ms >= elapsed_ms * (OVERFED - 1);
-}
-
 /* A standing queue in the round trip congests the downlink only if the
  * downlink shows it, when what it delivers is known: the round trip also
  * holds the receiver's uplink (its own video) and its scheduling (a busy
@@ -250,14 +269,14 @@ static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gin
 static gboolean queue_congests(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	if(!queue_stands(e, queue_ms))
 		return FALSE;
-	return f->delivered == 0 || (overfed(e, f) && queue_grows(e, f, queue_ms));
+	return f->delivered == 0 || (rates_overfed(e, f, OVERFED - 1) && queue_grows(e, f, queue_ms, OVERFED - 1));
 }
 
 /* Loss alone, without a queue, is the link's noise (radio, a policer's
  * random drops) rather than congestion: it may grow through up to 10 %.
  * Without a new loss reading, the queue decides; without either, hold. */
 static gboolean clean(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	if(overfed(e, f))
+	if(overfed(e, f, queue_ms, OVERFED - 1))
 		return FALSE;
 	if(queue_ms < 0)
 		return f->fraction_lost >= 0 && f->fraction_lost < LOSS_LOW;
@@ -293,7 +312,7 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	gint queue_ms = queue_of(e, f->rtt_ms);
 	if(f->fraction_lost > LOSS_HIGH || queue_congests(e, f, queue_ms))
 		decrease(e, f, queue_ms);
-	else if(!probe_ends(e, f) && clean(e, f, queue_ms))
+	else if(!probe_ends(e, f, queue_ms) && clean(e, f, queue_ms))
 		increase(e, f);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "requests.h"
+#include "sdp_audio.h"
 #include "sdp_simulcast.h"
 
 /* ---------------------------------------------------------------------- */
@@ -222,15 +223,19 @@ duet_error duet_handle_offer(duet_request *req) {
 		return code;
 	duet_room *room = seat->room;
 	/* The core describes a simulcasting offer's layers; the SDP it hands
-	 * over (and so the peer's offer) carries one video stream. */
+	 * over (and so the peer's offer) carries one video stream. In an
+	 * adaptive room the peer is offered Opus RED first (sdp_audio.h). */
 	json_t *layers = json_object_get(req->jsep, "simulcast");
 	char *layers_text = json_array_size(layers) > 0 ? json_dumps(layers, JSON_COMPACT) : NULL;
-	duet_call_offer(room, seat, json_string_value(json_object_get(req->jsep, "sdp")), layers_text);
+	const char *given = json_string_value(json_object_get(req->jsep, "sdp"));
+	char *sdp = room->settings.adaptive ? duet_sdp_prefer_red(given) : NULL;
+	duet_call_offer(room, seat, sdp ? sdp : given, layers_text);
 	free(layers_text);
 	json_t *event = duet_event_new("offer", room);
 	json_object_set_new(event, "renegotiation", json_boolean(room->offer_in_call));
 	reset_if_glare(req, room, seat);
-	forward_to_peer(req, seat, event, "offer", NULL, undo_offer);
+	forward_to_peer(req, seat, event, "offer", sdp, undo_offer);
+	g_free(sdp);
 	req->result = duet_event_new("offering", room);
 	duet_notify(&req->outbox, req->engine, req->caller, "offer", room, seat->id, NULL);
 	return DUET_OK;

@@ -1,9 +1,11 @@
-// 1. Two pages join one room: media flows both ways, the live figures show,
-// and the call setup time (second join -> first remote frame on both sides)
+// 1. Two pages join one room: media flows both ways (audio as Opus RED
+// both ways, the room being adaptive), the live figures show, and the call
+// setup time (second join -> first remote frame on both sides)
 // is printed. Screenshots of the live call go to <out>/screenshots.
 // It runs twice: with the npm janus-gateway (1.4.x) build bundled in
 // duet-client, and with Debian's janus.js (1.1.2) loaded as a script.
 import { e2e, uniqueRoom, expectMedia, setupTime, assert, BASE_URL } from './lib/duet.mjs';
+import { receivedAudio } from './lib/rtcstats.mjs';
 
 for (const janusjs of ['npm', 'debian']) e2e(`two pages in one room are in a call with media both ways (janus.js: ${janusjs})`, async (open) => {
 	const room = uniqueRoom(`call-${janusjs}`);
@@ -28,6 +30,13 @@ for (const janusjs of ['npm', 'debian']) e2e(`two pages in one room are in a cal
 	console.log(`call setup time: ${ms.toFixed(0)} ms (Ben's join -> first remote frame on both sides)`);
 
 	await expectMedia(a, b);
+	// An adaptive room (the default) has both browsers send Opus with
+	// redundancy (the offer Duet forwards puts RED first): each packet
+	// carries the frame before it again, which the receiver discards.
+	for (const p of [a, b]) {
+		const audio = await receivedAudio(p.page);
+		assert.ok(audio.packets >= 50 && audio.discarded >= 0.8 * audio.packets, JSON.stringify(audio));
+	}
 	// The live figures: resolution, frame rate, bitrate, round-trip time.
 	await a.sees('#remote-stats', /\d+×\d+ · \d+ fps · [\d.]+ [kM]bit\/s · RTT \d+ ms/);
 	await b.sees('#remote-stats', /\d+×\d+ · \d+ fps · [\d.]+ [kM]bit\/s · RTT \d+ ms/);

@@ -19,6 +19,7 @@
 #include "layers.h"
 #include "loss.h"
 #include "rtcp_report.h"
+#include "sdp_audio.h"
 #include "sdp_simulcast.h"
 #include "twcc.h"
 
@@ -91,6 +92,10 @@ static void fuzz_sdp(const guint8 *data, size_t size) {
 	char *answer_text = g_strndup(answer, size - MIN(size, offer_len + 1));
 	char *edited = duet_sdp_accept_rids(text, answer_text);
 	if(edited && strstr(edited, "rtp-stream-id") == NULL) /* it claimed to add a rid extmap */
+		abort();
+	g_free(edited);
+	edited = duet_sdp_prefer_red(text);
+	if(edited && strstr(edited, "m=audio ") == NULL) /* it claimed to move RED in an audio m-line */
 		abort();
 	g_free(edited);
 	g_free(answer_text);

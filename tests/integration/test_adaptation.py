@@ -9,6 +9,8 @@
   `slow_link` about their downlink (uplink false).
 - A simulcast offer (rids h/m/l) is forwarded to the peer as one plain
   video stream, and the answer the offerer gets accepts its layers.
+- In an adaptive room the offer forwarded to the peer has Opus RED first
+  in its audio m-line; in another room it is forwarded as written.
 - The sender gets a keyframe request when its video relay is turned back
   on and when its recording starts.
 Chromium proves the media side of simulcast (tests/e2e/16-simulcast).
@@ -199,6 +201,41 @@ def test_plain_offer_is_answered_without_simulcast(duet):
     assert_ok(callee.answer(offer), "answered")
     answer = caller.wait("answer").jsep["sdp"]
     assert "a=simulcast" not in answer and RID_EXT not in section(answer, "video"), answer
+
+
+# ---- audio redundancy ---------------------------------------------------
+
+
+def red_offer(sdp):
+    """aiortc's offer with Opus RED offered after Opus, as Chromium writes it."""
+    opus = re.search(r"a=rtpmap:(\d+) opus/48000/2", sdp).group(1)
+    head, audio = sdp.split("m=audio", 1)
+    m_line, rest = audio.split("\r\n", 1)
+    red = "a=rtpmap:63 red/48000/2\r\na=fmtp:63 %s/%s\r\n" % (opus, opus)
+    return head + "m=audio" + m_line + " 63\r\n" + red + rest
+
+
+def audio_formats(sdp):
+    return section(sdp, "audio").split("\r\n", 1)[0].split(" ")[3:]
+
+
+@pytest.mark.parametrize("adaptive", [True, False])
+def test_red_first_in_adaptive_offers(duet, adaptive):
+    """In an adaptive room the peer is offered Opus RED first, so that both
+    browsers send their audio with redundancy; otherwise the offer is
+    forwarded as written. The answer comes back as the peer wrote it."""
+    room = duet.create_room(duet.handle(), adaptive=adaptive)
+    callee, caller = duet.pair(room)
+    offer_sdp = red_offer(caller.peer.offer()["sdp"])
+    given = audio_formats(offer_sdp)
+    assert given[-1] == "63" and given[0] != "63", given
+    assert_ok(caller.ask({"request": "offer"}, {"type": "offer", "sdp": offer_sdp}), "offering")
+    offer = callee.wait("offer")
+    forwarded = audio_formats(offer.jsep["sdp"])
+    assert forwarded == (["63"] + given[:-1] if adaptive else given), forwarded
+    assert "a=rtpmap:63 red/48000/2" in section(offer.jsep["sdp"], "audio")
+    assert_ok(callee.answer(offer), "answered")
+    caller.wait("answer")
 
 
 # ---- keyframes ----------------------------------------------------------

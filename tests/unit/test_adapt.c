@@ -9,7 +9,6 @@
 #include "layers.h"
 #include "loss.h"
 #include "rtcp_report.h"
-#include "sdp_simulcast.h"
 #include "tests.h"
 
 #define SEC G_USEC_PER_SEC
@@ -402,36 +401,6 @@ static void test_layers(void) {
 
 /* ---- the answer edit ---------------------------------------------------- */
 
-static const char *offer = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-                           "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
-                           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-                           "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n"
-                           "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
-                           "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
-                           "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n";
-
-static void test_sdp_accept_rids(void) {
-	const char *answer = "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
-	                     "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n"
-	                     "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\na=sendrecv\r\n";
-	char *edited = duet_sdp_accept_rids(offer, answer);
-	g_assert_nonnull(edited);
-	const char *video = strstr(edited, "m=video");
-	g_assert_nonnull(video);
-	g_assert_nonnull(strstr(video, "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"));
-	g_assert_nonnull(strstr(video, "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"));
-	g_assert_null(strstr(edited, "rtp-stream-id\r\nm=video")); /* nothing added to audio */
-	g_assert_true(g_str_has_suffix(edited, "a=sendrecv\r\na=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
-	                                       "a=extmap:11 urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id\r\n"));
-	/* Applied twice: nothing more to add. */
-	g_assert_null(duet_sdp_accept_rids(offer, edited));
-	g_free(edited);
-	/* A rejected video section stays rejected; an offer without rids needs nothing. */
-	g_assert_null(duet_sdp_accept_rids(offer, "v=0\r\nm=audio 9 X 111\r\nm=video 0 X 96\r\n"));
-	g_assert_null(duet_sdp_accept_rids("v=0\r\nm=video 9 X 96\r\n", answer));
-	g_assert_null(duet_sdp_accept_rids(NULL, answer));
-}
-
 void register_adapt_tests(void) {
 	g_test_add_func("/adapt/rtcp_report", test_rtcp_report);
 	g_test_add_func("/adapt/rtt", test_rtt);
@@ -447,5 +416,4 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);
 	g_test_add_func("/adapt/estimate_step", test_estimate_step);
 	g_test_add_func("/adapt/layers", test_layers);
-	g_test_add_func("/adapt/sdp_accept_rids", test_sdp_accept_rids);
 }

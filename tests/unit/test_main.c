@@ -12,5 +12,6 @@ int main(int argc, char **argv) {
 	register_delivery_tests();
 	register_lifecycle_tests();
 	register_shared_tests();
+	register_sdp_tests();
 	return g_test_run();
 }

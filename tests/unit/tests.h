@@ -8,4 +8,5 @@ void register_adapt_tests(void);
 void register_delivery_tests(void);
 void register_lifecycle_tests(void);
 void register_shared_tests(void);
+void register_sdp_tests(void);
 #endif

@@ -76,9 +76,11 @@ export async function sample(page, which) {
 }
 
 /**
- * What the page negotiated for video: 'VP8 twcc remb' when VP8 is the first
+ * What the page negotiated: 'VP8 twcc remb opus' when VP8 is the first
  * codec of both descriptions' video section and both transport-cc and
- * goog-remb feedback are in both for it (otherwise the missing parts show).
+ * goog-remb feedback are in both for it (otherwise the missing parts show),
+ * and Opus the first of the remote description's audio section, the codec
+ * the page sends its audio with ('red': Opus with redundancy).
  */
 export async function negotiated(page, which) {
 	const sdps = await page.evaluate((w) => {
@@ -96,5 +98,31 @@ export async function negotiated(page, which) {
 		return { codec, twcc: fb('transport-cc'), remb: fb('goog-remb') };
 	});
 	const codec = each[0].codec === each[1].codec ? each[0].codec : `${each[0].codec}/${each[1].codec}`;
-	return [codec, each.every((e) => e.twcc) ? 'twcc' : 'no-twcc', each.every((e) => e.remb) ? 'remb' : 'no-remb'].join(' ');
+	const audio = sdps[1].split(/\r?\nm=/).find((m) => m.startsWith('audio')) || '';
+	const audioPt = (audio.split('\n')[0].split(' ')[3] || '').trim();
+	const audioCodec = (audio.match(new RegExp(`a=rtpmap:${audioPt} ([^/]+)/`)) || [])[1] || 'none';
+	return [codec, each.every((e) => e.twcc) ? 'twcc' : 'no-twcc', each.every((e) => e.remb) ? 'remb' : 'no-remb',
+		audioCodec.toLowerCase()].join(' ');
+}
+
+/**
+ * The received audio's packets and how many of them the jitter buffer
+ * discarded: { packets, discarded }; null without a PeerConnection. With
+ * Opus RED each packet carries the frame before it again, which arrived
+ * already: nearly every packet is discarded once (getStats still names
+ * the codec audio/opus). Plain Opus discards next to none.
+ */
+export async function receivedAudio(page, which = 'duet') {
+	return page.evaluate(async (w) => {
+		const pc = w === 'duet' ? (window.__duetTest && window.__duetTest.pc()) || (window.duet && window.duet.pc())
+			: w === 'minimal' ? window.vcbench && window.vcbench.pc() : window.p2p && window.p2p.pc;
+		if (!pc) return null;
+		const report = await pc.getStats();
+		let found = { packets: 0, discarded: 0 };
+		report.forEach((r) => {
+			if (r.type === 'inbound-rtp' && r.kind === 'audio')
+				found = { packets: r.packetsReceived || 0, discarded: r.packetsDiscarded || 0 };
+		});
+		return found;
+	}, which);
 }

@@ -39,7 +39,9 @@ const PROFILES = {
 	step300: { shaping: { down: 'off' }, steps: [[10, { down: 300 }], [25, { down: 'off' }]], window: 50 },
 	up500: { shaping: { up: 500 } },
 };
-const SYSTEMS = ['duet', 'videocall', 'p2p'];
+// duet-simulcast: Duet with the sender sending janus.js's three simulcast
+// layers (the receiver gets the one its estimate fits).
+const SYSTEMS = ['duet', 'duet-simulcast', 'videocall', 'p2p'];
 
 function parseArgs(argv) {
 	const o = { calls: 3, profiles: Object.keys(PROFILES), systems: SYSTEMS, window: 20, warmup: 6, out: null, smoke: false };
@@ -88,10 +90,10 @@ function probe(profile) {
 
 let seq = 0;
 
-async function minimalCall(plugin, browsers) {
+async function minimalCall(plugin, browsers, txQuery = '') {
 	const id = `${Date.now().toString(36)}${++seq}`;
 	const rx = await MinimalPeer.open(`rx${id}`, plugin, { browser: browsers.rx });
-	const tx = await MinimalPeer.open(`tx${id}`, plugin, { browser: browsers.tx });
+	const tx = await MinimalPeer.open(`tx${id}`, plugin, { browser: browsers.tx, query: txQuery });
 	const close = async () => { await rx.close(); await tx.close(); };
 	try {
 		// The receiver enters first and waits; the sender enters (Duet: joins
@@ -132,7 +134,8 @@ async function p2pCall(browsers) {
 }
 
 function setUp(system, browsers) {
-	return system === 'p2p' ? p2pCall(browsers) : minimalCall(system, browsers);
+	if (system === 'p2p') return p2pCall(browsers);
+	return system === 'duet-simulcast' ? minimalCall('duet', browsers, '&simulcast=1') : minimalCall(system, browsers);
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

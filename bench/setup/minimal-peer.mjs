@@ -10,7 +10,8 @@ export class MinimalPeer {
 	/**
 	 * Open the page for `plugin` ('videocall' or 'duet') and wait until it is
 	 * attached; in the shared Chromium, or in `options.browser` (another
-	 * Chromium process, e.g. bench/network's shaped one).
+	 * Chromium process, e.g. bench/network's shaped one); `options.query`
+	 * is added to the page's address (e.g. '&simulcast=1').
 	 */
 	static async open(name, plugin, options = {}) {
 		const b = options.browser || await browser();
@@ -18,7 +19,7 @@ export class MinimalPeer {
 		const context = await b.newContext({ viewport: { width: 1280, height: 860 } });
 		const page = await context.newPage();
 		const peer = new MinimalPeer(name, plugin, context, page);
-		await page.goto(`${BASE_URL}/bench/setup/minimal.html?plugin=${plugin}`);
+		await page.goto(`${BASE_URL}/bench/setup/minimal.html?plugin=${plugin}${options.query || ''}`);
 		try {
 			await page.locator('#enter-button:not([disabled])').waitFor({ timeout: 15000 });
 		} catch (e) {

@@ -16,6 +16,9 @@
  *   - the first remote video frame presented is noted with
  *     requestVideoFrameCallback.
  *
+ * With ?simulcast=1 the participant that offers sends its camera as
+ * janus.js's simulcast layers (bench/network's duet-simulcast system).
+ *
  * Unlike the demo page, it has no layout to switch, no styles to speak of,
  * no preview to re-attach, no live figures: a Duet call on this page
  * against one on the demo page shows what the demo page itself costs.
@@ -185,6 +188,7 @@
 		page.timings.callStartedAt = now();
 		setState('calling', 'calling…');
 		const tracks = await captureTracks();
+		tracks[1].simulcast = new URLSearchParams(location.search).get('simulcast') === '1';
 		const jsep = await janusPromise('createOffer', { tracks });
 		page.timings.offerCreatedAt = now();
 		send(page.dialect.offer(page.target), jsep);

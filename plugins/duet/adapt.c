@@ -95,14 +95,16 @@ static guint32 take_burst(duet_member *receiver, duet_session *sender, gint loss
 	return estimate;
 }
 
-/* Picks the sender's layer for this receiver, when the sender simulcasts. */
-static void choose_layer(duet_member *receiver, duet_session *sender, guint32 estimate) {
+/* Picks the sender's layer for this receiver, when the sender simulcasts;
+ * returns what to let the sender send for it (layers.h). */
+static guint32 choose_layer(duet_member *receiver, duet_session *sender, guint32 estimate) {
 	guint32 rates[DUET_LAYERS];
 	if(!duet_simulcast_rates(&sender->sim, rates))
-		return;
+		return estimate;
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
 	int layer = duet_layers_choose(&receiver->layers, rates, estimate, ceiling, janus_get_monotonic_time());
 	g_atomic_int_set(&receiver->layer_target, layer);
+	return duet_layers_ask(&receiver->layers, rates, estimate);
 }
 
 gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *packet, guint32 remb) {
@@ -124,8 +126,7 @@ gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *
 		estimate = take_burst(receiver, sender, burst, now);
 	estimate = lower_known(estimate, receiver->receiver_remb);
 	g_atomic_int_set(&receiver->estimate, (gint)estimate);
-	choose_layer(receiver, sender, estimate);
-	guint32 limit = g_atomic_int_get(&sender->member.simulcasting) ? 0 : estimate;
+	guint32 limit = choose_layer(receiver, sender, estimate);
 	limit = duet_estimator_ask(&receiver->estimator, limit);
 	duet_gateway->send_remb(sender->handle, duet_estimate_remb(limit, duet_member_cap(&sender->member)));
 	return TRUE;

@@ -50,3 +50,12 @@ guint32 duet_layers_demand(const duet_layers *layers, const guint32 rates[DUET_L
 	int next = MIN(MAX(layers->current, 0) + 1, CLAMP(max_substream, 0, DUET_LAYERS - 1));
 	return rates[next] > 0 ? rates[next] + DUET_LAYER_MARGIN : 0;
 }
+
+guint32 duet_layers_ask(const duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate) {
+	if(estimate == 0)
+		return 0;
+	guint64 ask = estimate;
+	for(int i = 0; i < layers->current && i < DUET_LAYERS; i++)
+		ask += rates[i];
+	return (guint32)MIN(ask, G_MAXUINT32);
+}

@@ -14,8 +14,9 @@
 #include <glib.h>
 
 #define DUET_LAYERS 3
-/* Audio and overheads that share the link with the video layer. */
-#define DUET_LAYER_MARGIN 60000
+/* Audio and overheads that share the link with the video layer: Opus
+ * with redundancy (RED, sdp_audio.h) relays about 75 kbit/s. */
+#define DUET_LAYER_MARGIN 90000
 
 typedef struct duet_layers {
 	int current; /* the substream chosen, -1 = none yet */
@@ -27,6 +28,15 @@ void duet_layers_reset(duet_layers *layers);
  * nothing limits the link. Returns the substream to relay. */
 int duet_layers_choose(
     duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, gint64 now);
+/* The limit to ask of the sender (REMB; 0 = none): the estimate, for the
+ * layer relayed, plus the rates of the layers under it. A browser fills
+ * its layers from the lowest up within what it is allowed, so this keeps
+ * the relayed layer within the estimate whichever it is; the layers above
+ * it get what is left, or stop. Unlimited, a sender whose lowest layer
+ * did not fit the link (two layers of a 640x480 camera: 320x240 at up to
+ * 300 kbit/s is the lowest) flooded it: 38 % loss and no picture at
+ * 300 kbit/s. */
+guint32 duet_layers_ask(const duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate);
 /* The rate the receiver would get one layer up (for the estimator's headroom). */
 guint32 duet_layers_demand(const duet_layers *layers, const guint32 rates[DUET_LAYERS], int max_substream);
 

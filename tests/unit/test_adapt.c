@@ -399,7 +399,28 @@ static void test_layers(void) {
 	g_assert_cmpuint(duet_layers_demand(&l, rates, 2), ==, 1500000 + DUET_LAYER_MARGIN);
 }
 
-/* ---- the answer edit ---------------------------------------------------- */
+/* What a simulcasting sender is asked for: the estimate for the layer
+ * relayed, plus the layers under it, which its browser fills first. */
+static void test_layers_ask(void) {
+	duet_layers l;
+	duet_layers_reset(&l);
+	const guint32 rates[3] = {150000, 500000, 1500000};
+	g_assert_cmpuint(duet_layers_ask(&l, rates, 0), ==, 0); /* nothing limits */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 100000, 2, 0), ==, 0);
+	g_assert_cmpuint(duet_layers_ask(&l, rates, 100000), ==, 100000); /* the lowest does not fit */
+	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 1, SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 1, 5 * SEC), ==, 1);
+	g_assert_cmpuint(duet_layers_ask(&l, rates, 700000), ==, 850000);
+	duet_layers_reset(&l);
+	g_assert_cmpint(duet_layers_choose(&l, rates, 3000000, 2, 0), ==, 2);
+	g_assert_cmpuint(duet_layers_ask(&l, rates, 3000000), ==, 3650000);
+	/* The lowest arriving layer is 1 (a browser sends two layers of a small
+	 * camera): nothing under it. */
+	const guint32 two[3] = {0, 250000, 800000};
+	duet_layers_reset(&l);
+	g_assert_cmpint(duet_layers_choose(&l, two, 230000, 2, 0), ==, 1);
+	g_assert_cmpuint(duet_layers_ask(&l, two, 230000), ==, 230000);
+}
 
 void register_adapt_tests(void) {
 	g_test_add_func("/adapt/rtcp_report", test_rtcp_report);
@@ -416,4 +437,5 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);
 	g_test_add_func("/adapt/estimate_step", test_estimate_step);
 	g_test_add_func("/adapt/layers", test_layers);
+	g_test_add_func("/adapt/layers_ask", test_layers_ask);
 }

@@ -285,6 +285,7 @@ export class DuetCall extends Emitter {
 	}
 
 	async _offer(options) {
+		await this.session.settled();
 		const startedAt = now();
 		const jsep = await this.session.createOffer(options);
 		if (this.options.beforeOffer) await this.options.beforeOffer(jsep);

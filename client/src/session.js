@@ -12,6 +12,15 @@ import { Tap } from './tap.js';
 
 export const PLUGIN = 'janus.plugin.duet';
 const REQUEST_TIMEOUT_MS = 20000;
+// The Janus core frees a closed PeerConnection's ICE agent asynchronously,
+// after it has sent the handle's "hangup"; a JSEP reaching the core in
+// between gets a new agent that the old one's close then frees, and Janus
+// crashes (1.1.2 to 1.4.1; docs/api.md, "Known issues of the Janus core").
+// So after a call ends, a new offer goes out only once the core's hangup
+// came, plus CORE_SETTLE_MS; if none comes within CORE_HANGUP_WAIT_MS (the
+// core had nothing to close), it goes anyway.
+const CORE_SETTLE_MS = 100;
+const CORE_HANGUP_WAIT_MS = 2000;
 
 let initPromise = null;
 const taps = new WeakMap();   // Janus -> Tap
@@ -54,6 +63,9 @@ export class Session extends Emitter {
 		this.tap = null;
 		this.pending = new Map();   // transaction -> {request, resolve, reject, timer}
 		this.closed = false;
+		this._corePc = false;       // a JSEP went through the core since its last hangup
+		this._settleAt = 0;         // no new offer before this (Date.now() ms)
+		this._onCoreHangup = null;  // resolves settled()'s wait for the core's hangup
 	}
 
 	async open() {
@@ -90,7 +102,7 @@ export class Session extends Emitter {
 				onmessage: (data, jsep) => this._onMessage(data, jsep),
 				onlocaltrack: (track, on) => this.emit('localtrack', track, on),
 				onremotetrack: (track, mid, on) => this.emit('remotetrack', track, mid, on),
-				webrtcState: (up, reason) => this.emit('webrtc', up, reason),
+				webrtcState: (up, reason) => { if (!up) this._coreHungUp(); this.emit('webrtc', up, reason); },
 				iceState: (state) => this.emit('ice', state),
 				mediaState: (kind, on, mid) => this.emit('media', kind, on, mid),
 				slowLink: (uplink, lost, mid) => this.emit('slowlink', uplink, lost, mid),
@@ -126,6 +138,7 @@ export class Session extends Emitter {
 				reject(DuetError.client('Not connected to the Duet plugin.', name));
 				return;
 			}
+			if (jsep) this._corePc = true;
 			const entry = { request: name, resolve, reject, tx: null, timer: null, done: false };
 			const settle = (data, answerJsep) => {
 				if (entry.done) return;
@@ -161,6 +174,7 @@ export class Session extends Emitter {
 	}
 
 	_onMessage(data, jsep) {
+		if (jsep) this._corePc = true;
 		const tx = this.tap.transactionOf(data);
 		const entry = tx ? this.pending.get(tx) : undefined;
 		if (entry) { entry.settle(data, jsep); return; }
@@ -194,6 +208,31 @@ export class Session extends Emitter {
 
 	/** Close our PeerConnection locally (Janus has closed, or will close, its side). */
 	closeMedia() { if (this.handle) this.handle.hangup(false); }
+
+	/** The core's hangup of this handle's PeerConnection (janus.js webrtcState false). */
+	_coreHungUp() {
+		this._corePc = false;
+		this._settleAt = Date.now() + CORE_SETTLE_MS;
+		const resolve = this._onCoreHangup;
+		this._onCoreHangup = null;
+		if (resolve) resolve();
+	}
+
+	/**
+	 * Resolves when a new offer may go to the core: at once while a
+	 * PeerConnection is up (a renegotiation) or none ever was; after a call
+	 * ended, once the core's hangup came (CORE_SETTLE_MS after it).
+	 */
+	async settled() {
+		if (this._corePc && !this.hasMedia) {
+			await new Promise((resolve) => {
+				this._onCoreHangup = resolve;
+				setTimeout(resolve, CORE_HANGUP_WAIT_MS);
+			});
+		}
+		const wait = this._settleAt - Date.now();
+		if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+	}
 
 	/** Destroy the Janus session (and with it the handle); pending requests fail. */
 	close() {

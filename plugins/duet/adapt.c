@@ -81,6 +81,11 @@ static guint32 update_estimate(
 	guint32 estimate = duet_estimator_update(&receiver->estimator, &feedback);
 	if(receiver->estimator.decreases != decreases)
 		after_cut(receiver, &feedback, estimate, "report");
+	JANUS_LOG(LOG_HUGE,
+	    "[duet] downlink of %p: loss %d/256, queue %d ms, relayed %u bit/s, delivered %u bit/s: estimate %u bit/s, "
+	    "capacity %u\n",
+	    receiver->handle, feedback.fraction_lost, receiver->estimator.queue_ms, receiver->estimator.rate,
+	    feedback.delivered, estimate, receiver->estimator.capacity);
 	return estimate;
 }
 

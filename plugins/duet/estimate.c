@@ -42,11 +42,13 @@
 #define GROW_NEAR_BITS 15000 /* ... but at least this many bits/s per second */
 #define GROW_PROBE 0.08 /* per second, 110-130 % of it: GCC's multiplicative increase */
 #define GROW_FREE 0.08 /* per second, past 130 % (the capacity is forgotten): the link got better, */
-#define GROW_FREE_RAMP 0.02 /* ... and 2 % faster for every second it stays clean, */
+#define GROW_FREE_RAMP 0.03 /* ... and 3 % faster for every second it stays clean, */
 #define GROW_FREE_MAX 0.20 /* up to 20 % */
 #define NEAR_LOW 0.90
 #define NEAR_HIGH 1.10
 #define FORGET 1.30
+#define FORGET_DELIVERED 1.15 /* a delivered rate this far over the capacity: the link got better */
+#define DELIVERED_WEIGHT 0.3 /* of each new reading of the delivered rate, a few a second */
 #define CAPACITY_JUMP 0.40 /* a new measure this far off replaces the capacity; nearer, they average */
 #define HEADROOM 1.5 /* never grow past 1.5x what is used (or demanded) */
 #define HEADROOM_BITS 50000
@@ -55,7 +57,7 @@
 #define OVERSHOOT_SETTLED_US (3 * 1000 * 1000) /* measured only this long after a cut */
 #define MAX_STEP_S 2.0 /* a report after a long gap grows as if 2 s had passed */
 #define OVERFED 1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */
-#define SETTLE 0.92 /* under a known capacity, settle at 92 % of it, */
+#define SETTLE 0.90 /* under a known capacity, settle at 90 % of it, */
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
 #define PROBE_OVERFED 1.04 /* ... back to 92 % when relaying 4 % more than the link delivers */
 
@@ -134,7 +136,19 @@ static gboolean sender_follows(const duet_estimator *e, const duet_feedback *f) 
  * transport-wide feedback says; else what was relayed, less what was lost,
  * corrected by the queue's movement. */
 static double carried_rate(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
-	return f->delivered > 0 ? (double)f->delivered : link_rate(e, f, queue_ms);
+	return f->delivered > 0 ? MIN((double)f->delivered, e->delivered) : link_rate(e, f, queue_ms);
+}
+
+/* Smooths the delivered rate. One reading is off by up to 8 % either way
+ * (500 ms windows of arrivals, the sizes of the packets in them): a cut
+ * measured on a high one set the capacity above the link, and a high one
+ * forgot the capacity; the settle point and the probes then overflowed a
+ * 300 kbit/s link every few seconds. A cut takes the lower of the reading
+ * and the smoothed rate (after a step down the reading is the news). */
+static void note_delivered(duet_estimator *e, const duet_feedback *f) {
+	if(f->delivered == 0)
+		return;
+	e->delivered = e->delivered == 0 ? f->delivered : e->delivered + (f->delivered - e->delivered) * DELIVERED_WEIGHT;
 }
 
 /* Cuts to 85 % of what the link carried. A link that carries more than the
@@ -252,7 +266,7 @@ static void increase(duet_estimator *e, const duet_feedback *f) {
 	double next = hold(e, f, e->estimate + growth(e, f->now) * seconds);
 	e->estimate = (guint32)MIN(MIN(next, ceiling), (double)G_MAXUINT32);
 	/* Well past it without congestion, or the link delivers well past it: forget it. */
-	if(e->capacity != 0 && (e->estimate > e->capacity * FORGET || f->delivered > e->capacity * NEAR_HIGH)) {
+	if(e->capacity != 0 && (e->estimate > e->capacity * FORGET || e->delivered > e->capacity * FORGET_DELIVERED)) {
 		e->capacity = 0;
 		e->forgotten = f->now;
 	}
@@ -307,6 +321,7 @@ guint32 duet_estimator_ask(duet_estimator *e, guint32 estimate) {
 }
 
 guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
+	note_delivered(e, f);
 	sample_rate(e, f);
 	measure_overshoot(e, f);
 	gint queue_ms = queue_of(e, f->rtt_ms);
@@ -321,6 +336,7 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 }
 
 guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f) {
+	note_delivered(e, f);
 	if(e->started && f->fraction_lost > LOSS_HIGH)
 		decrease(e, f, -1);
 	return e->estimate;

@@ -47,6 +47,7 @@ typedef struct duet_estimator {
 	gint64 held_since; /* when the estimate reached 92 % of the capacity (estimate.c, SETTLE); 0 = not there */
 	guint32 asked; /* the limit last asked of the sender (REMB), 0 = none */
 	double overshoot; /* how much more than asked the sender relays, smoothed (1.0-1.3) */
+	double delivered; /* the link's delivered rate, smoothed; 0 = unknown */
 } duet_estimator;
 
 void duet_estimator_reset(duet_estimator *e);

@@ -10,28 +10,46 @@ void duet_layers_reset(duet_layers *layers) {
 	layers->up_since = 0;
 }
 
-static gboolean fits(guint32 rate, guint32 estimate) {
-	return estimate == 0 || (guint64)rate + DUET_LAYER_MARGIN <= estimate;
+/* Whether layer i fits the estimate. The relayed layer (i at most the
+ * current one) needs only to stay within it: its sender is held to the
+ * estimate plus the layers under it (duet_layers_ask), so its browser
+ * squeezes it into what is left beside the audio. A layer above needs
+ * room for the audio and overheads too. */
+static gboolean fits(guint32 rate, guint32 estimate, gboolean above) {
+	return estimate == 0 || (guint64)rate + (above ? DUET_LAYER_MARGIN : 0) <= estimate;
 }
 
-/* The best layer for the estimate: the highest arriving one that fits,
- * else the lowest arriving one; max_substream when none arrives yet. */
-static int best_layer(const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream) {
-	int lowest = -1;
-	for(int i = max_substream; i >= 0; i--) {
+/* Whether layer i is worth relaying instead of `below`, the arriving
+ * layer under it (-1: none): it fits, and it is not starved. A browser
+ * fills its layers from the lowest up within what it is allowed, so a
+ * layer above the one relayed gets what is left, and a layer of four
+ * times the pixels at less than WORTH times the lower one's rate shows
+ * fewer frames, not a better picture (640x480 at 200 kbit/s: 10 fps). */
+static gboolean worth(const guint32 rates[DUET_LAYERS], int i, int below, guint32 estimate, int current) {
+	if(!fits(rates[i], estimate, i > current))
+		return FALSE;
+	return below < 0 || estimate == 0 || rates[i] >= rates[below] * DUET_LAYER_WORTH;
+}
+
+/* The best layer for the estimate: going up from the lowest arriving one,
+ * each arriving layer worth relaying instead of the one under it;
+ * max_substream when none arrives yet. */
+static int best_layer(const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, int current) {
+	int best = -1;
+	for(int i = 0; i <= max_substream; i++) {
 		if(rates[i] == 0)
 			continue;
-		if(fits(rates[i], estimate))
-			return i;
-		lowest = i;
+		if(best >= 0 && !worth(rates, i, best, estimate, current))
+			break;
+		best = i;
 	}
-	return lowest >= 0 ? lowest : max_substream;
+	return best >= 0 ? best : max_substream;
 }
 
 int duet_layers_choose(
     duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, gint64 now) {
 	max_substream = CLAMP(max_substream, 0, DUET_LAYERS - 1);
-	int best = best_layer(rates, estimate, max_substream);
+	int best = best_layer(rates, estimate, max_substream, layers->current);
 	if(layers->current < 0 || best < layers->current || layers->current > max_substream) {
 		layers->current = best;
 		layers->up_since = 0;

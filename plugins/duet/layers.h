@@ -3,10 +3,13 @@
  *
  * A simulcasting sender sends up to three encodings of its video (0 the
  * lowest). The receiver gets one: the highest that fits its downlink's
- * estimate, never above the highest it asked for (`configure` substream).
- * Down at once when the current one no longer fits; up only once the
- * estimate has held for UP_HOLD, so that a brief good spell does not
- * make it flap. Plain C, no Janus.
+ * estimate and is not starved (its browser fills layers from the lowest
+ * up, so one above the relayed layer gets what is left), never above the
+ * highest it asked for (`configure` substream). Down at once when the
+ * current one no longer qualifies; up only once the better one has
+ * qualified for UP_HOLD, so that a brief good spell does not make it
+ * flap. The sender is held to the estimate plus the layers under the one
+ * relayed (duet_layers_ask). Plain C, no Janus.
  */
 #ifndef DUET_LAYERS_H
 #define DUET_LAYERS_H
@@ -17,6 +20,9 @@
 /* Audio and overheads that share the link with the video layer: Opus
  * with redundancy (RED, sdp_audio.h) relays about 75 kbit/s. */
 #define DUET_LAYER_MARGIN 90000
+/* A layer is relayed over the one under it only if it carries this many
+ * times that one's rate (layers.c, worth). */
+#define DUET_LAYER_WORTH 1.5
 
 typedef struct duet_layers {
 	int current; /* the substream chosen, -1 = none yet */

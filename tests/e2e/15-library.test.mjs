@@ -6,7 +6,10 @@
 // - requests sent at once each get their own answer (matched by
 //   transaction, not by arrival order), errors as typed DuetErrors;
 // - a third page gets ROOM_FULL as a DuetError (code 457);
-// - a reload takes the seat back (same id), and so does a transport drop.
+// - a reload takes the seat back (same id), and so does a transport drop;
+// - hanging up and calling again at once, five times: each offer goes out
+//   100 ms or more after the core's hangup (a JSEP in that window crashes
+//   Janus), and the call comes back each time.
 import { e2e, uniqueRoom, expectMedia, assert } from './lib/duet.mjs';
 
 const page = (room, name, extra = '') => ({ path: `/test/library.html?room=${encodeURIComponent(room)}&display=${name}${extra}` });
@@ -125,6 +128,38 @@ e2e('a reload takes the seat back, and so does a dropped transport', async (open
 	await Promise.all([waitState(a, 'in-call'), waitState(b, 'in-call')]);
 	assert.equal(await b.page.evaluate(() => window.call.id), id, 'same seat after the transport came back');
 	await expectMedia(a, b);
+});
+
+e2e('calling right after hanging up waits for the core\'s hangup: five redials, Janus stays up', async (open) => {
+	const room = uniqueRoom('libredial');
+	const a = await open('Ana', room, page(room, 'Ana'));
+	await waitState(a, 'waiting');
+	const b = await open('Ben', room, page(room, 'Ben'));
+	await inCall(a, b);
+	// When the core said hangup (janus.js webrtcState false) and when each
+	// offer request went out, on Ana's page.
+	await a.page.evaluate(() => {
+		const s = window.call.session;
+		window.marks = [];
+		s.on('webrtc', (up) => { if (!up) window.marks.push(['hangup', performance.now()]); });
+		const request = s.request.bind(s);
+		s.request = (body, jsep) => {
+			if (body.request === 'offer') window.marks.push(['offer', performance.now()]);
+			return request(body, jsep);
+		};
+	});
+	for (let i = 0; i < 5; i++) {
+		await a.page.evaluate(async () => { await window.call.hangup(); await window.call.call(); });
+		await Promise.all([waitState(a, 'in-call'), waitState(b, 'in-call')]);
+	}
+	await expectMedia(a, b);
+	const marks = await a.page.evaluate(() => window.marks);
+	const offers = marks.filter(([what]) => what === 'offer');
+	assert.equal(offers.length, 5, JSON.stringify(marks));
+	for (const [, at] of offers) {
+		const hangups = marks.filter(([what, t]) => what === 'hangup' && t < at);
+		assert.ok(hangups.length > 0 && at - hangups[hangups.length - 1][1] >= 100, JSON.stringify(marks));
+	}
 });
 
 e2e('simulcast: true sends the camera as three layers', async (open) => {

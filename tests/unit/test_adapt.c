@@ -399,6 +399,37 @@ static void test_layers(void) {
 	g_assert_cmpuint(duet_layers_demand(&l, rates, 2), ==, 1500000 + DUET_LAYER_MARGIN);
 }
 
+/* A layer above the one relayed gets what its browser has left: starved
+ * (under 1.5x the rate of the one under it), it is not switched to, and a
+ * relayed layer that becomes starved is left at once. The relayed layer
+ * needs only to stay within the estimate; a layer above needs room for
+ * the audio too. */
+static void test_layers_starved(void) {
+	duet_layers l;
+	duet_layers_reset(&l);
+	/* 500 kbit/s link: 320x240 at 300 kbit/s, 640x480 gets 50 kbit/s. */
+	const guint32 low[3] = {0, 300000, 50000};
+	g_assert_cmpint(duet_layers_choose(&l, low, 425000, 2, SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, low, 425000, 2, 9 * SEC), ==, 1);
+	/* 1 Mbit/s: the upper layer gets 475 kbit/s; after 3 s, up. */
+	const guint32 fed[3] = {0, 300000, 475000};
+	g_assert_cmpint(duet_layers_choose(&l, fed, 850000, 2, 10 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, fed, 850000, 2, 13 * SEC), ==, 2);
+	/* Relayed, it gets the estimate less the audio: it stays. */
+	const guint32 relayed[3] = {0, 300000, 775000};
+	g_assert_cmpint(duet_layers_choose(&l, relayed, 850000, 2, 14 * SEC), ==, 2);
+	/* The link drops: squeezed to 350 kbit/s, under 1.5x the lower
+	 * layer's 300: down at once. */
+	const guint32 squeezed[3] = {0, 300000, 350000};
+	g_assert_cmpint(duet_layers_choose(&l, squeezed, 425000, 2, 15 * SEC), ==, 1);
+	/* A relayed layer over the estimate itself (a browser that ignores the
+	 * REMB) is left too. */
+	duet_layers_reset(&l);
+	const guint32 over[3] = {100000, 300000, 900000};
+	g_assert_cmpint(duet_layers_choose(&l, over, 0, 2, SEC), ==, 2);
+	g_assert_cmpint(duet_layers_choose(&l, over, 800000, 2, 2 * SEC), ==, 1);
+}
+
 /* What a simulcasting sender is asked for: the estimate for the layer
  * relayed, plus the layers under it, which its browser fills first. */
 static void test_layers_ask(void) {
@@ -437,5 +468,6 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_settles", test_estimate_settles);
 	g_test_add_func("/adapt/estimate_step", test_estimate_step);
 	g_test_add_func("/adapt/layers", test_layers);
+	g_test_add_func("/adapt/layers_starved", test_layers_starved);
 	g_test_add_func("/adapt/layers_ask", test_layers_ask);
 }

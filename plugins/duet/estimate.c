@@ -19,9 +19,10 @@
  * round trip is unknown: loss without a queue is the link's noise, not
  * congestion): grow. In between: hold.
  * When the receiver's transport-wide feedback says what the link
- * delivered, growth under a known capacity stops at 92 % of it for 2 s,
- * then probes above; a probe that feeds the link 4 % more than it
- * delivers goes back to 92 % before the link's buffer overflows.
+ * delivered (smoothed: one reading is off by up to 8 %), growth under a
+ * known capacity stops at 90 % of it for 2 s, then probes above; a probe
+ * that feeds the link 4 % more than it delivers goes back to 90 % before
+ * the link's buffer overflows.
  */
 #include "estimate.h"
 
@@ -59,7 +60,7 @@
 #define OVERFED 1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */
 #define SETTLE 0.90 /* under a known capacity, settle at 90 % of it, */
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
-#define PROBE_OVERFED 1.04 /* ... back to 92 % when relaying 4 % more than the link delivers */
+#define PROBE_OVERFED 1.04 /* ... back to 90 % when relaying 4 % more than the link delivers */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -210,7 +211,7 @@ static gboolean queue_grows(const duet_estimator *e, const duet_feedback *f, gin
  * last report, what arrived in the feedback's last 500 ms), so a sender
  * that ramps up, or whose frames vary by a few percent from one second to
  * the next, looks overfed when it is not. On the rates alone, probes on a
- * link that had recovered stopped at 92 % of the old capacity for 12 s,
+ * link that had recovered stopped at the old settle point for 12 s,
  * and growth paused every other second. A standing queue proves nothing
  * either way (a backlog draining after a step down): the rates decide. */
 static gboolean overfed(const duet_estimator *e, const duet_feedback *f, gint queue_ms, double excess) {
@@ -221,7 +222,7 @@ static gboolean overfed(const duet_estimator *e, const duet_feedback *f, gint qu
 	return queue_grows(e, f, queue_ms, excess / 2);
 }
 
-/* Where growth stops for now: at 92 % of a known capacity (SETTLE)
+/* Where growth stops for now: at 90 % of a known capacity (SETTLE)
  * until the estimate has held there PROBE_WAIT (a link's buffer that
  * overflows loses a burst, and the receiver's video freezes for seconds
  * until a keyframe gets through), past it after that (a probe). Only

@@ -44,7 +44,7 @@ typedef struct duet_estimator {
 	gint min_rtt_ms; /* the link's round trip without a queue; -1 = unknown */
 	gint queue_ms; /* queueing delay at the last report; -1 = unknown */
 	guint decreases; /* how many times congestion cut the estimate */
-	gint64 held_since; /* when the estimate reached 92 % of the capacity (estimate.c, SETTLE); 0 = not there */
+	gint64 held_since; /* when the estimate reached the settle point (estimate.c, SETTLE); 0 = not there */
 	guint32 asked; /* the limit last asked of the sender (REMB), 0 = none */
 	double overshoot; /* how much more than asked the sender relays, smoothed (1.0-1.3) */
 	double delivered; /* the link's delivered rate, smoothed; 0 = unknown */

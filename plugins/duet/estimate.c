@@ -222,18 +222,18 @@ static gboolean overfed(const duet_estimator *e, const duet_feedback *f, gint qu
 	return queue_grows(e, f, queue_ms, excess / 2);
 }
 
-/* Where growth stops for now: at 90 % of a known capacity (SETTLE)
- * until the estimate has held there PROBE_WAIT (a link's buffer that
- * overflows loses a burst, and the receiver's video freezes for seconds
- * until a keyframe gets through), past it after that (a probe). Only
- * when the link's delivered rate is known: that is what ends a probe
- * before the buffer overflows (probe_ends). */
 /* The settle point (0: none): a known capacity, and a delivered rate to
  * end a probe with. */
 static double settle_point(const duet_estimator *e, const duet_feedback *f) {
 	return f->delivered > 0 ? e->capacity * SETTLE : 0;
 }
 
+/* Where growth stops for now: at 90 % of a known capacity (SETTLE)
+ * until the estimate has held there PROBE_WAIT (a link's buffer that
+ * overflows loses a burst, and the receiver's video freezes for seconds
+ * until a keyframe gets through), past it after that (a probe). Only
+ * when the link's delivered rate is known: that is what ends a probe
+ * before the buffer overflows (probe_ends). */
 static double hold(duet_estimator *e, const duet_feedback *f, double next) {
 	double top = settle_point(e, f);
 	if(top == 0 || e->estimate > top || next <= top)

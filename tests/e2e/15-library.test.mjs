@@ -35,12 +35,18 @@ async function inCall(a, b) {
 	await Promise.all([waitState(a, 'in-call'), waitState(b, 'in-call')]);
 }
 
-e2e('two pages using only duet-client are in a call; mute stops the local track and the peer\'s media', async (open) => {
-	const room = uniqueRoom('lib');
+/** Ana opens a new room and waits, Ben joins it: both in a call. */
+async function twoInCall(open, prefix) {
+	const room = uniqueRoom(prefix);
 	const a = await open('Ana', room, page(room, 'Ana'));
 	await waitState(a, 'waiting');
 	const b = await open('Ben', room, page(room, 'Ben'));
 	await inCall(a, b);
+	return { a, b };
+}
+
+e2e('two pages using only duet-client are in a call; mute stops the local track and the peer\'s media', async (open) => {
+	const { a, b } = await twoInCall(open, 'lib');
 	await expectMedia(a, b);
 	assert.equal(await b.page.evaluate(() => window.call.peer.display), 'Ana');
 
@@ -109,11 +115,7 @@ e2e('requests sent at once get their own answers; errors are typed DuetErrors', 
 });
 
 e2e('a reload takes the seat back, and so does a dropped transport', async (open) => {
-	const room = uniqueRoom('libseat');
-	const a = await open('Ana', room, page(room, 'Ana'));
-	await waitState(a, 'waiting');
-	const b = await open('Ben', room, page(room, 'Ben'));
-	await inCall(a, b);
+	const { a, b } = await twoInCall(open, 'libseat');
 	const id = (await joined(b)).id;
 
 	await b.page.reload();
@@ -131,11 +133,7 @@ e2e('a reload takes the seat back, and so does a dropped transport', async (open
 });
 
 e2e('calling right after hanging up waits for the core\'s hangup: five redials, Janus stays up', async (open) => {
-	const room = uniqueRoom('libredial');
-	const a = await open('Ana', room, page(room, 'Ana'));
-	await waitState(a, 'waiting');
-	const b = await open('Ben', room, page(room, 'Ben'));
-	await inCall(a, b);
+	const { a, b } = await twoInCall(open, 'libredial');
 	// When the core said hangup (janus.js webrtcState false) and when each
 	// offer request went out, on Ana's page.
 	await a.page.evaluate(() => {

@@ -55,6 +55,7 @@ export async function sample(page, which) {
 				s.inA = {
 					concealedSamples: r.concealedSamples || 0, totalSamplesReceived: r.totalSamplesReceived || 0,
 					packetsLost: r.packetsLost || 0, packetsReceived: r.packetsReceived || 0,
+					packetsDiscarded: r.packetsDiscarded || 0,
 				};
 			} else if (r.type === 'outbound-rtp' && r.kind === 'video') {
 				const o = s.outV || { bytesSent: 0, retransmittedBytesSent: 0, framesEncoded: 0, frameHeight: 0,
@@ -103,26 +104,4 @@ export async function negotiated(page, which) {
 	const audioCodec = (audio.match(new RegExp(`a=rtpmap:${audioPt} ([^/]+)/`)) || [])[1] || 'none';
 	return [codec, each.every((e) => e.twcc) ? 'twcc' : 'no-twcc', each.every((e) => e.remb) ? 'remb' : 'no-remb',
 		audioCodec.toLowerCase()].join(' ');
-}
-
-/**
- * The received audio's packets and how many of them the jitter buffer
- * discarded: { packets, discarded }; null without a PeerConnection. With
- * Opus RED each packet carries the frame before it again, which arrived
- * already: nearly every packet is discarded once (getStats still names
- * the codec audio/opus). Plain Opus discards next to none.
- */
-export async function receivedAudio(page, which = 'duet') {
-	return page.evaluate(async (w) => {
-		const pc = w === 'duet' ? (window.__duetTest && window.__duetTest.pc()) || (window.duet && window.duet.pc())
-			: w === 'minimal' ? window.vcbench && window.vcbench.pc() : window.p2p && window.p2p.pc;
-		if (!pc) return null;
-		const report = await pc.getStats();
-		let found = { packets: 0, discarded: 0 };
-		report.forEach((r) => {
-			if (r.type === 'inbound-rtp' && r.kind === 'audio')
-				found = { packets: r.packetsReceived || 0, discarded: r.packetsDiscarded || 0 };
-		});
-		return found;
-	}, which);
 }

@@ -65,6 +65,12 @@ export function intervals(r) {
 			let prev = lastFrame === null ? a.rx.t : lastFrame;
 			for (const f of [...iv.frames, b.rx.t]) { gap = Math.max(gap, f - prev); prev = f; }
 			iv.maxGapMs = gap;
+			// What the receiver lost, asked for again, and got as keyframes in the interval (counts).
+			const count = (k) => (b.rx.inV[k] || 0) - (a.rx.inV[k] || 0);
+			iv.rxLost = count('packetsLost');
+			iv.rxNacks = count('nackCount');
+			iv.rxKeyRequests = count('pliCount') + count('firCount');
+			iv.rxKeyframes = count('keyFramesDecoded');
 		}
 		if (iv.frames.length) lastFrame = iv.frames[iv.frames.length - 1];
 		if (a.tx && b.tx && a.tx.outV && b.tx.outV) {

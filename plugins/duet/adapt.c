@@ -6,7 +6,8 @@
  * and transport-wide feedback (delivery.c) into its downlink's estimator
  * (estimate.c), then steers the sender: a
  * REMB within the estimate and the caps, or, when the sender simulcasts,
- * the layer that fits (layers.c; simulcast.c relays it). A REMB the
+ * the layer that fits (layers.c; simulcast.c relays it), and, after a cut
+ * on loss, a keyframe once the sender follows it. A REMB the
  * receiver's browser sends itself (browsers without transport-wide
  * feedback) is honoured as an upper bound. No allocation; one update a
  * second, and a few cheap counts per second between. Design and constants: docs/adaptation.md.
@@ -118,6 +119,8 @@ gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *
 	gint64 now = janus_get_monotonic_time();
 	gint burst = count_delivery(receiver, sender, packet, now);
 	g_atomic_int_set(&receiver->delivered, (gint)MIN(duet_delivery_rate(&receiver->delivery, now), G_MAXINT));
+	if(duet_estimator_keyframe_due(&receiver->estimator, now))
+		duet_media_keyframe(sender, FALSE);
 	duet_rtcp_report report;
 	gboolean has_report = duet_rtcp_read_report((const guint8 *)packet->buffer, (size_t)packet->length, &report);
 	if(!has_report && remb == 0 && burst < 0)

@@ -12,7 +12,8 @@
  * of its size. Arrivals are counted in packets (the feedback has no sizes)
  * and turned into bits/s with the average size of the video packets
  * relayed meanwhile, plus the other media relayed (audio and data have no
- * transport-wide numbers).
+ * transport-wide numbers) at the share of the video that arrived: they
+ * cross the same queue.
  *
  * Loss: the feedback says which packets never arrived. A window of at
  * least 10 packets that lost 40 % or more is a burst: the queue overflowed
@@ -41,6 +42,7 @@ typedef struct duet_delivery {
 	gint64 window_start_us;
 	gint64 last_arrival_us;
 	guint received;
+	guint window_reported; /* packets the window's feedback reported on, arrived or not */
 	duet_relayed window_relayed;
 	gint64 window_now;
 	/* The loss window. */

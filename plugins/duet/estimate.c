@@ -20,9 +20,9 @@
  * congestion): grow. In between: hold.
  * When the receiver's transport-wide feedback says what the link
  * delivered (smoothed: one reading is off by up to 8 %), growth under a
- * known capacity stops at 90 % of it for 2 s, then probes above; a probe
- * that feeds the link 4 % more than it delivers goes back to 90 % before
- * the link's buffer overflows.
+ * known capacity stops at 90 % of it for 2 s of a short queue, then probes
+ * above; a probe that feeds the link 4 % more than it delivers, or meets a
+ * standing queue, goes back to 90 % before the link's buffer overflows.
  */
 #include "estimate.h"
 
@@ -60,7 +60,9 @@
 #define OVERFED 1.10 /* relayed over 1.1x what the link delivers: a queue builds, do not grow */
 #define SETTLE 0.90 /* under a known capacity, settle at 90 % of it, */
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
-#define PROBE_OVERFED 1.04 /* ... back to 90 % when relaying 4 % more than the link delivers */
+#define PROBE_OVERFED 1.04 /* ... back to 90 % when relaying 4 % more than the link delivers, */
+#define KEYFRAME_AFTER_US (500 * 1000) /* after a cut on loss: when the sender follows it */
+#define PROBE_LEAD 1.15 /* ... and never more than 15 % over what is relayed */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -174,6 +176,8 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	e->held_since = 0;
 	e->last_decrease = f->now;
 	e->decreases++;
+	if(f->fraction_lost > LOSS_LOW)
+		e->keyframe_due = f->now + KEYFRAME_AFTER_US;
 }
 
 /* Bits/s to add per second at this estimate. */
@@ -229,42 +233,59 @@ static double settle_point(const duet_estimator *e, const duet_feedback *f) {
 }
 
 /* Where growth stops for now: at 90 % of a known capacity (SETTLE)
- * until the estimate has held there PROBE_WAIT (a link's buffer that
- * overflows loses a burst, and the receiver's video freezes for seconds
- * until a keyframe gets through), past it after that (a probe). Only
- * when the link's delivered rate is known: that is what ends a probe
- * before the buffer overflows (probe_ends). */
-static double hold(duet_estimator *e, const duet_feedback *f, double next) {
+ * until the estimate has held there PROBE_WAIT with a short queue (a
+ * link's buffer that overflows loses a burst, and the receiver's video
+ * freezes for seconds until a keyframe gets through), past it after that
+ * (a probe). A queue that stands at the settle point says the link tops
+ * out there already (a capacity measured high): no probe then. Only when
+ * the link's delivered rate is known: that is what ends a probe before the
+ * buffer overflows (probe_ends). */
+static double hold(duet_estimator *e, const duet_feedback *f, double next, gint queue_ms) {
 	double top = settle_point(e, f);
 	if(top == 0 || e->estimate > top || next <= top)
 		return next;
-	if(e->held_since == 0)
+	if(e->held_since == 0 || queue_ms >= QUEUE_HIGH_MS)
 		e->held_since = f->now;
 	return f->now - e->held_since >= PROBE_WAIT_US ? next : top;
 }
 
-/* A probe above SETTLE that feeds the link more than it delivers has
- * found where the link tops out: back to SETTLE before the buffer
- * overflows, and hold there again. Not a cut: nothing was lost. */
+/* A probe above SETTLE that feeds the link more than it delivers, or
+ * meets a standing queue, has found where the link tops out: back to
+ * SETTLE before the buffer overflows, and hold there again. Not a cut:
+ * nothing was lost. */
 static gboolean probe_ends(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	double top = settle_point(e, f);
-	if(top == 0 || e->estimate <= top || !overfed(e, f, queue_ms, PROBE_OVERFED - 1))
+	if(top == 0 || e->estimate <= top)
+		return FALSE;
+	if(!queue_stands(e, queue_ms) && !overfed(e, f, queue_ms, PROBE_OVERFED - 1))
 		return FALSE;
 	e->estimate = (guint32)top;
 	e->held_since = f->now;
 	return TRUE;
 }
 
-static void increase(duet_estimator *e, const duet_feedback *f) {
-	if(e->estimate == 0)
-		return;
+/* How far growth may go past what is used: HEADROOM, so that an encoder
+ * has room to ramp up; but a probe above the settle point leads what is
+ * relayed by PROBE_LEAD at most. A probe is measured by what the sender
+ * sends into the link: one that ran ahead of an encoder slow to follow
+ * reached 1.3x the capacity with nothing above the link relayed yet, and
+ * the encoder's next jump to that limit overflowed the buffer. */
+static double ceiling_of(const duet_estimator *e, const duet_feedback *f) {
 	double used = MAX((double)e->rate, (double)f->demand / HEADROOM);
 	double ceiling = used * HEADROOM + HEADROOM_BITS;
+	double top = settle_point(e, f);
+	return top == 0 ? ceiling : MIN(ceiling, MAX(top, e->rate * PROBE_LEAD));
+}
+
+static void increase(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	if(e->estimate == 0)
+		return;
+	double ceiling = ceiling_of(e, f);
 	if(e->estimate >= ceiling)
 		return;
 	double seconds = MIN((double)(f->now - e->last_update) / G_USEC_PER_SEC, MAX_STEP_S);
 	/* Compounding within a report interval hardly differs: linear is enough. */
-	double next = hold(e, f, e->estimate + growth(e, f->now) * seconds);
+	double next = hold(e, f, e->estimate + growth(e, f->now) * seconds, queue_ms);
 	e->estimate = (guint32)MIN(MIN(next, ceiling), (double)G_MAXUINT32);
 	/* Well past it without congestion, or the link delivers well past it: forget it. */
 	if(e->capacity != 0 && (e->estimate > e->capacity * FORGET || e->delivered > e->capacity * FORGET_DELIVERED)) {
@@ -285,6 +306,15 @@ static gboolean queue_congests(const duet_estimator *e, const duet_feedback *f, 
 	if(!queue_stands(e, queue_ms))
 		return FALSE;
 	return f->delivered == 0 || (rates_overfed(e, f, OVERFED - 1) && queue_grows(e, f, queue_ms, OVERFED - 1));
+}
+
+/* Loss over 2 % while a queue stands: the link's buffer overflows, which
+ * no noise does. A settle point above the link (its capacity measured high
+ * during the flood a call starts with) kept a full buffer and lost 6 % in
+ * every other report: loss under 10 %, a queue that did not grow, rates
+ * within 10 % of each other, so none of the other signals cut. */
+static gboolean overflows(const duet_estimator *e, const duet_feedback *f, gint queue_ms) {
+	return f->fraction_lost > LOSS_LOW && queue_stands(e, queue_ms);
 }
 
 /* Loss alone, without a queue, is the link's noise (radio, a policer's
@@ -326,10 +356,10 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 	sample_rate(e, f);
 	measure_overshoot(e, f);
 	gint queue_ms = queue_of(e, f->rtt_ms);
-	if(f->fraction_lost > LOSS_HIGH || queue_congests(e, f, queue_ms))
+	if(f->fraction_lost > LOSS_HIGH || queue_congests(e, f, queue_ms) || overflows(e, f, queue_ms))
 		decrease(e, f, queue_ms);
 	else if(!probe_ends(e, f, queue_ms) && clean(e, f, queue_ms))
-		increase(e, f);
+		increase(e, f, queue_ms);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;
 	e->started = TRUE;
@@ -341,6 +371,19 @@ guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f) {
 	if(e->started && f->fraction_lost > LOSS_HIGH)
 		decrease(e, f, -1);
 	return e->estimate;
+}
+
+/* What an overflow lost is often lost for good: its retransmissions went
+ * into the same full buffer, and the Janus core keeps what it sent only a
+ * round trip and 100 ms. The receiver then asks for a keyframe itself only
+ * after 3 s without a decodable frame (Chromium): a freeze of 3 s after
+ * every overflow, in the benchmark's 300 kbit/s calls. Asked once the
+ * sender follows the cut, the keyframe comes at the new rate. */
+gboolean duet_estimator_keyframe_due(duet_estimator *e, gint64 now) {
+	if(e->keyframe_due == 0 || now < e->keyframe_due)
+		return FALSE;
+	e->keyframe_due = 0;
+	return TRUE;
 }
 
 guint32 duet_estimate_remb(guint32 estimate, guint32 cap) {

@@ -6,7 +6,8 @@
  * congestion control sees only its own link to Janus. This estimator
  * stands in for the receiver's: fed with every receiver report (loss,
  * round-trip time) and the bytes relayed to that receiver, it answers how
- * many bits/s to let the sender send (REMB) and which simulcast layer fits.
+ * many bits/s to let the sender send (REMB) and which simulcast layer fits,
+ * and when the receiver needs a keyframe after an overflow.
  * Between reports, the receiver's transport-wide feedback tells what the
  * link delivered and whether a burst of loss came (delivery.h).
  * Plain C, no Janus, no allocation; one writer (the receiver's RTCP path).
@@ -48,6 +49,7 @@ typedef struct duet_estimator {
 	guint32 asked; /* the limit last asked of the sender (REMB), 0 = none */
 	double overshoot; /* how much more than asked the sender relays, smoothed (1.0-1.3) */
 	double delivered; /* the link's delivered rate, smoothed; 0 = unknown */
+	gint64 keyframe_due; /* when to ask the sender for a keyframe after a cut on loss; 0 = no need */
 } duet_estimator;
 
 void duet_estimator_reset(duet_estimator *e);
@@ -57,6 +59,10 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f);
 /* Takes a burst of loss the transport-wide feedback saw between reports
  * into account (it may only cut); returns the new estimate. */
 guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f);
+/* Whether the receiver needs a keyframe now: a cut on loss, once the
+ * sender follows it (what an overflow lost is often lost for good). TRUE
+ * once per such cut. */
+gboolean duet_estimator_keyframe_due(duet_estimator *e, gint64 now);
 /* The limit to ask of the sender for it to relay `estimate` (its encoder
  * and headers overshoot what a REMB asks by up to 30 %); remembers it, so
  * that later reports measure the overshoot. 0 stays 0 (no limit). */

@@ -25,6 +25,8 @@
 #   --debug-level <n>      Janus log level (default 4)
 #   --session-timeout <s>  Janus session timeout (default 60)
 #   --rtp-port-range <a-b> UDP ports for media (default 20000-20999)
+#   --min-nack-queue <ms>  how long the core keeps sent video for retransmission
+#                          at least (default: Janus's own, 200)
 #
 # Environment: DUET_PLUGIN is the plugin to load (default: this build's
 # plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus,
@@ -70,6 +72,7 @@ media: {
 	# Lost packets per second that make the core report a slow link (0,
 	# Janus's default, never does); Duet passes it on as slow_link.
 	slowlink_threshold = 4
+$nack_lines
 }
 nat: {
 	nice_debug = false
@@ -237,6 +240,7 @@ ice_enforce=v0
 debug_level=4
 session_timeout=60
 rtp_port_range=20000-20999
+nack_lines=
 broadcast=false
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -251,6 +255,7 @@ while [ $# -gt 0 ]; do
 	--debug-level) debug_level=$2; shift ;;
 	--session-timeout) session_timeout=$2; shift ;;
 	--rtp-port-range) rtp_port_range=$2; shift ;;
+	--min-nack-queue) nack_lines="	min_nack_queue = $2"; shift ;;
 	*) usage ;;
 	esac
 	shift

@@ -48,7 +48,7 @@ export async function sample(page, which) {
 					bytesReceived: r.bytesReceived || 0, jitterBufferDelay: r.jitterBufferDelay || 0,
 					jitterBufferEmittedCount: r.jitterBufferEmittedCount || 0, freezeCount: r.freezeCount || 0,
 					totalFreezesDuration: r.totalFreezesDuration || 0, nackCount: r.nackCount || 0,
-					pliCount: r.pliCount || 0,
+					pliCount: r.pliCount || 0, firCount: r.firCount || 0, keyFramesDecoded: r.keyFramesDecoded || 0,
 				};
 				s.codec = codecs[r.codecId] || '';
 			} else if (r.type === 'inbound-rtp' && r.kind === 'audio') {

@@ -58,6 +58,7 @@ static duet_feedback feedback_at(duet_member *receiver, duet_session *sender, gi
 	    .relayed_bytes = duet_member_total_bytes(&sender->member),
 	    .delivered = duet_delivery_rate(&receiver->delivery, now),
 	    .demand = layered ? duet_layers_demand(&receiver->layers, rates, ceiling) : 0,
+	    .lost_packets = duet_delivery_lost(&receiver->delivery),
 	};
 }
 

@@ -27,6 +27,10 @@ void duet_delivery_ignore_loss(duet_delivery *d, gint64 until) {
 	d->lost = d->reported = 0;
 }
 
+guint64 duet_delivery_lost(const duet_delivery *d) {
+	return d->lost_total;
+}
+
 guint32 duet_delivery_rate(const duet_delivery *d, gint64 now) {
 	return d->rate != 0 && now - d->rate_time <= MAX_AGE_US ? d->rate : 0;
 }
@@ -105,6 +109,7 @@ gint duet_delivery_add(duet_delivery *d, const duet_twcc *feedback, const duet_r
 	d->next_seq = (guint16)(feedback->base_seq + feedback->count);
 	d->reported += feedback->count;
 	d->lost += (guint)(feedback->count - feedback->received);
+	d->lost_total += (guint)(feedback->count - feedback->received);
 	d->window_reported += feedback->count;
 	if(feedback->received > 0) {
 		d->received += feedback->received;

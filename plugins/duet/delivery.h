@@ -49,6 +49,7 @@ typedef struct duet_delivery {
 	guint lost;
 	guint reported;
 	gint64 ignore_until; /* counts no loss before this (plugin's clock) */
+	guint64 lost_total; /* video packets reported lost so far */
 	/* The latest reading. */
 	guint32 rate; /* bits/s; 0 = none yet */
 	gint64 rate_time; /* plugin's clock */
@@ -61,6 +62,8 @@ void duet_delivery_reset(duet_delivery *d);
 gint duet_delivery_add(duet_delivery *d, const duet_twcc *feedback, const duet_relayed *relayed, gint64 now);
 /* The bits/s delivered lately: the latest reading if at most 1.5 s old, or 0. */
 guint32 duet_delivery_rate(const duet_delivery *d, gint64 now);
+/* Video packets the feedback reported lost so far. */
+guint64 duet_delivery_lost(const duet_delivery *d);
 /* Counts no loss until `until`: what was sent before a cut took effect. */
 void duet_delivery_ignore_loss(duet_delivery *d, gint64 until);
 

@@ -176,7 +176,7 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	e->held_since = 0;
 	e->last_decrease = f->now;
 	e->decreases++;
-	if(f->fraction_lost > LOSS_LOW)
+	if(f->fraction_lost > LOSS_LOW || f->lost_packets > e->lost_packets)
 		e->keyframe_due = f->now + KEYFRAME_AFTER_US;
 }
 
@@ -362,6 +362,7 @@ guint32 duet_estimator_update(duet_estimator *e, const duet_feedback *f) {
 		increase(e, f, queue_ms);
 	e->queue_ms = queue_ms;
 	e->last_update = f->now;
+	e->lost_packets = f->lost_packets;
 	e->started = TRUE;
 	return e->estimate;
 }
@@ -370,6 +371,7 @@ guint32 duet_estimator_burst(duet_estimator *e, const duet_feedback *f) {
 	note_delivered(e, f);
 	if(e->started && f->fraction_lost > LOSS_HIGH)
 		decrease(e, f, -1);
+	e->lost_packets = f->lost_packets;
 	return e->estimate;
 }
 

@@ -30,6 +30,7 @@ typedef struct duet_feedback {
 	guint32
 	    delivered; /* bits/s the link delivered lately, the core's retransmissions included (delivery.h); 0 = unknown */
 	guint32 demand; /* bits/s the receiver would get unhindered (simulcast: the next layer up); 0 = what it gets */
+	guint64 lost_packets; /* video packets its transport-wide feedback reported lost so far (delivery.h) */
 } duet_feedback;
 
 typedef struct duet_estimator {
@@ -50,6 +51,7 @@ typedef struct duet_estimator {
 	double overshoot; /* how much more than asked the sender relays, smoothed (1.0-1.3) */
 	double delivered; /* the link's delivered rate, smoothed; 0 = unknown */
 	gint64 keyframe_due; /* when to ask the sender for a keyframe after a cut on loss; 0 = no need */
+	guint64 lost_packets; /* lost_packets at the last update */
 } duet_estimator;
 
 void duet_estimator_reset(duet_estimator *e);

@@ -330,6 +330,18 @@ static void test_estimate_keyframe_after_loss(void) {
 	g_assert_cmpuint(step(&e, 4 * SEC, &bytes, 560000, 450000, 0, 400), <, 510000);
 	g_assert_cmpuint(e.decreases, ==, 2);
 	g_assert_false(duet_estimator_keyframe_due(&e, 6 * SEC));
+	/* The same, but the transport-wide feedback reported packets lost since
+	 * the last report (the report itself had no loss reading yet). */
+	bytes += 400000 * 3 / 2 / 8; /* 1.5 s at 400 kbit/s */
+	duet_feedback f = {.now = 5500 * MS,
+	    .fraction_lost = -1,
+	    .rtt_ms = 800,
+	    .relayed_bytes = bytes,
+	    .delivered = 300000,
+	    .lost_packets = 4};
+	guint32 before = e.estimate;
+	g_assert_cmpuint(duet_estimator_update(&e, &f), <, before);
+	g_assert_true(duet_estimator_keyframe_due(&e, 6 * SEC));
 }
 
 static void test_estimate_burst(void) {

@@ -20,6 +20,8 @@
 #   --systems a,b                        duet, videocall, p2p
 #   --window S / --warmup S              measurement window (20) / warm-up (6), s
 #   --results NAME                       write bench/results/NAME.{tsv,txt,png}
+#   --min-nack-queue MS                  Janus's media.min_nack_queue (1000, as
+#                                        docs/adaptation.md advises; 0: Janus's own, 200)
 # Output folder: out/bench-network/<date-time> (or $DUET_E2E_OUT): calls.tsv,
 # series.tsv, one plot per profile, Janus and Chromium logs. Last line
 # "N passed, N failed" (a call passes when it set up and its receiver
@@ -35,13 +37,14 @@ usage() {
 }
 
 command="bench/network/run.sh${*:+ $*}"
-smoke=0 results=network args=()
+smoke=0 results=network args=() nack_queue=1000
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--smoke) smoke=1 ;;
 	--calls | --profiles | --systems | --window | --warmup)
 		[ $# -ge 2 ] || usage; args+=("$1" "$2"); shift ;;
 	--results) [ $# -ge 2 ] || usage; results=$2; shift ;;
+	--min-nack-queue) [ $# -ge 2 ] || usage; nack_queue=$2; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -57,7 +60,13 @@ rm -f "$out/calls.tsv" "$out/series.tsv"
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start=$(date +%s)
-DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="${DUET_E2E_JANUS_ARGS:-} --videocall" \
+janus_args="${DUET_E2E_JANUS_ARGS:-} --videocall"
+nack_label="Janus's own (200 ms)"
+if [ "$nack_queue" != 0 ]; then
+	janus_args="$janus_args --min-nack-queue $nack_queue"
+	nack_label="$nack_queue ms"
+fi
+DUET_E2E_OUT=$out DUET_E2E_JANUS_ARGS="$janus_args" \
 	"$repo/tests/e2e/run.sh" --exec node "$here/network-bench.mjs" --out "$out" "${args[@]}" \
 	| tee "$out/run.log"
 rc=${PIPESTATUS[0]}
@@ -84,7 +93,7 @@ if [ "$smoke" = 0 ]; then
 		echo "$command: $(date -u +%Y-%m-%dT%H:%MZ), $((elapsed / 60)) min, $(nproc) CPUs, load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 		# No absolute path: results are committed and read on other machines.
 		plugin=${DUET_PLUGIN:-$repo/plugins/.libs/libjanus_duet.so}
-		echo "plugin: ${plugin#"$repo"/} ($(cd "$repo" && git describe --always --dirty 2>/dev/null))"
+		echo "plugin: ${plugin#"$repo"/} ($(cd "$repo" && git describe --always --dirty 2>/dev/null)); Janus min_nack_queue: $nack_label"
 		echo
 		cat "$out/network.txt"
 	} >"$repo/bench/results/$results.txt"

@@ -56,6 +56,7 @@
 #        }
 #        general: { interface = "<the public address>" }   # or nat: { nat_1_1_mapping = ... } behind NAT
 #        nat: { ice_enforce_list = "<the public interface>" }
+#        media: { min_nack_queue = 1000 }   # retransmissions on slow links (docs/adaptation.md)
 #      janus.transport.websockets.jcfg:
 #        general: { wss = true  wss_port = 8989  wss_ip = "0.0.0.0" }
 #        certificates: { cert_pem = "...fullchain.pem"  cert_key = "...privkey.pem" }
@@ -208,7 +209,7 @@ if [ "$instances" -gt 0 ]; then
 else
 	say "Starting Janus (media on $interface${iface:+, interface $iface})"
 	DUET_PLUGIN="$plugin" "$repo/tests/lib/janus-env.sh" start "$workdir" \
-		--interface "$interface" --ice-enforce "${iface:-$interface}"
+		--interface "$interface" --ice-enforce "${iface:-$interface}" --min-nack-queue 1000
 fi
 
 say "Serving the page on http://localhost:$port/"

@@ -127,6 +127,9 @@ general: {
 media: {
 	ipv6 = false
 	rtp_port_range = "$rtp_lo-$((rtp_lo + 999))"
+	# A second of sent video for retransmissions: on a slow receiver's
+	# link, Janus's 200 ms is gone before its NACK comes (docs/adaptation.md).
+	min_nack_queue = 1000
 }
 nat: {
 	ignore_mdns = true

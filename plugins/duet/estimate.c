@@ -12,9 +12,11 @@
  *  - what the link carried: the bytes relayed to the receiver since the
  *    last sample, less what was lost, corrected by how the queue moved.
  * Congested (loss over 10 %, or a queue over 50 ms that the report before
- * saw building too, or over 100 ms at once): cut to 85 % of what the link
- * carried, at most once per 1.5 s, and again only once the sender follows
- * the last cut (its reaction must show before the next measure).
+ * saw building too, or over 100 ms at once, or loss over 2 % while such a
+ * queue stands): cut to 85 % of what the link carried, at most once per
+ * 1.5 s, and again only once the sender follows the last cut (its
+ * reaction must show before the next measure). A cut on loss asks the
+ * sender for a keyframe once it follows it.
  * Clean (queue under 25 ms, and loss under 10 %, or under 2 % when the
  * round trip is unknown: loss without a queue is the link's noise, not
  * congestion): grow. In between: hold.
@@ -61,8 +63,8 @@
 #define SETTLE 0.90 /* under a known capacity, settle at 90 % of it, */
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
 #define PROBE_OVERFED 1.04 /* ... back to 90 % when relaying 4 % more than the link delivers, */
-#define KEYFRAME_AFTER_US (500 * 1000) /* after a cut on loss: when the sender follows it */
 #define PROBE_LEAD 1.15 /* ... and never more than 15 % over what is relayed */
+#define KEYFRAME_AFTER_US (500 * 1000) /* after a cut on loss: when the sender follows it */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};

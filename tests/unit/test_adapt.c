@@ -1,10 +1,9 @@
 /*
- * test_adapt.c - network adaptation without Janus: the RTCP report reader,
- * the bandwidth estimator on synthetic report sequences and a simulated
- * bottleneck, the simulcast layer chooser, and the answer SDP edit.
+ * test_adapt.c - network adaptation without Janus: the loss meter, the
+ * bandwidth estimator on synthetic report sequences and a simulated
+ * bottleneck, and the simulcast layer chooser (the RTCP readers:
+ * test_rtcp.c).
  */
-#include <string.h>
-
 #include "estimate.h"
 #include "layers.h"
 #include "loss.h"
@@ -12,73 +11,6 @@
 #include "tests.h"
 
 #define SEC G_USEC_PER_SEC
-
-/* ---- RTCP report blocks ------------------------------------------------ */
-
-static void put32(guint8 *p, guint32 v) {
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* An RR with one block, then an SR with one block, then a REMB-like PSFB. */
-static size_t compound(guint8 *buf, guint8 rr_lost, guint8 sr_lost, guint32 lsr, guint32 dlsr) {
-	memset(buf, 0, 128);
-	buf[0] = 0x81, buf[1] = 201, buf[3] = 7; /* RR: 8 words */
-	put32(buf + 8, 0xa1b2c3d4);
-	put32(buf + 8 + 4, ((guint32)rr_lost << 24) | 0xfffffe); /* cumulative lost: -2 */
-	put32(buf + 8 + 8, 0x0001fffe);
-	put32(buf + 8 + 16, lsr);
-	put32(buf + 8 + 20, dlsr);
-	guint8 *sr = buf + 32;
-	sr[0] = 0x81, sr[1] = 200, sr[3] = 12; /* SR: 13 words */
-	put32(sr + 28 + 4, ((guint32)sr_lost << 24) | 0x123456);
-	guint8 *fb = sr + 52;
-	fb[0] = 0x8f, fb[1] = 206, fb[3] = 4; /* 5 words, no blocks */
-	return 32 + 52 + 20;
-}
-
-static void test_rtcp_report(void) {
-	guint8 buf[128];
-	duet_rtcp_report r;
-	size_t len = compound(buf, 10, 77, 0x12345678, 0x10000);
-	g_assert_true(duet_rtcp_read_report(buf, len, &r));
-	g_assert_cmpuint(r.blocks, ==, 2);
-	g_assert_cmpuint(r.fraction_lost, ==, 77);
-	g_assert_cmpuint(r.kept, ==, 2);
-	g_assert_cmpuint(r.block[0].lsr, ==, 0x12345678);
-	g_assert_cmpuint(r.block[0].dlsr, ==, 0x10000);
-	g_assert_cmpuint(r.block[0].ssrc, ==, 0xa1b2c3d4);
-	g_assert_cmpint(r.block[0].cumulative_lost, ==, -2); /* 24-bit, signed */
-	g_assert_cmpuint(r.block[0].highest_seq, ==, 0x0001fffe);
-	g_assert_cmpint(r.block[1].cumulative_lost, ==, 0x123456);
-	g_assert_cmpuint(r.block[1].lsr, ==, 0);
-	/* Truncated: the SR's block is cut off, the RR's still counts. */
-	g_assert_true(duet_rtcp_read_report(buf, 40, &r));
-	g_assert_cmpuint(r.blocks, ==, 1);
-	g_assert_cmpuint(r.fraction_lost, ==, 10);
-	/* No blocks: a lone feedback message, garbage, nothing. */
-	g_assert_false(duet_rtcp_read_report(buf + 84, 20, &r));
-	g_assert_false(duet_rtcp_read_report((const guint8 *)"\x00\x01\x02\x03\x04", 5, &r));
-	g_assert_false(duet_rtcp_read_report(NULL, 0, &r));
-}
-
-static void test_rtt(void) {
-	/* The SR left at wall-clock t, the receiver held it 0.25 s, now is t + 0.3 s. */
-	gint64 t = (gint64)1700000000 * SEC + 123456;
-	guint64 seconds = (guint64)(t / SEC) + 2208988800u;
-	guint64 fraction = ((guint64)(t % SEC) << 32) / SEC;
-	guint32 lsr = (guint32)(((seconds & 0xffff) << 16) | (fraction >> 16));
-	duet_rtcp_report r = {.blocks = 2, .kept = 2};
-	r.block[0] = (duet_rtcp_block){.lsr = lsr, .dlsr = 16384};
-	r.block[1] = (duet_rtcp_block){.lsr = lsr, .dlsr = 13107}; /* held 0.2 s: 100 ms, it queued */
-	gint rtt = duet_rtcp_rtt_ms(&r, t + 300000);
-	g_assert_cmpint(rtt, >=, 49); /* the smallest of the two */
-	g_assert_cmpint(rtt, <=, 51);
-	r.block[0].lsr = r.block[1].lsr = 0;
-	g_assert_cmpint(duet_rtcp_rtt_ms(&r, t), ==, -1);
-}
 
 /* ---- the loss meter ---------------------------------------------------- */
 
@@ -454,8 +386,6 @@ static void test_layers_ask(void) {
 }
 
 void register_adapt_tests(void) {
-	g_test_add_func("/adapt/rtcp_report", test_rtcp_report);
-	g_test_add_func("/adapt/rtt", test_rtt);
 	g_test_add_func("/adapt/loss_meter", test_loss_meter);
 	g_test_add_func("/adapt/estimate_loss_cuts", test_estimate_loss_cuts);
 	g_test_add_func("/adapt/estimate_queue_cuts", test_estimate_queue_cuts);

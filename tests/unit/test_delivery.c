@@ -1,14 +1,12 @@
 /*
  * test_delivery.c - what the receiver's transport-wide feedback tells the
- * adaptation, without Janus: the feedback reader (twcc.c), the arrival
- * rate and loss bursts it gives (delivery.c), and how the estimator uses
+ * adaptation, without Janus: the arrival rate and loss bursts it gives
+ * (delivery.c; its reader, twcc.c: test_rtcp.c), and how the estimator uses
  * them (estimate.c: cuts to what the link delivered; no cut when the link
  * carries more than the sender was allowed, nor for a queue the downlink
  * does not show; no growth while more is fed into the link than comes
  * out).
  */
-#include <string.h>
-
 #include "delivery.h"
 #include "estimate.h"
 #include "tests.h"
@@ -16,71 +14,6 @@
 
 #define SEC G_USEC_PER_SEC
 #define MS 1000
-
-/* ---- the feedback reader ------------------------------------------------ */
-
-static void put16(guint8 *p, guint16 v) {
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-/* A transport-wide feedback's fixed part; returns its length so far. */
-static size_t header(guint8 *buf, guint16 base, guint16 count, guint32 reference) {
-	memset(buf, 0, 256);
-	buf[0] = 0x80 | 15, buf[1] = 205;
-	put16(buf + 12, base);
-	put16(buf + 14, count);
-	buf[16] = reference >> 16, buf[17] = reference >> 8, buf[18] = reference;
-	return 20;
-}
-
-static size_t finish(guint8 *buf, size_t len) {
-	while(len % 4)
-		buf[len++] = 0;
-	put16(buf + 2, (guint16)(len / 4 - 1));
-	return len;
-}
-
-static void test_twcc_read(void) {
-	guint8 buf[256];
-	duet_twcc fb;
-	/* 20 packets from 1000: a run of 3 received (small deltas), then a
-	 * one-bit vector of 14 (received, lost, received x12), then a two-bit
-	 * vector of 7 of which 3 count: large delta, lost, small delta. */
-	size_t len = header(buf, 1000, 20, 10); /* reference: 640 ms */
-	put16(buf + len, (1 << 13) | 3), len += 2;
-	put16(buf + len, 0x8000 | (1 << 13) | 0x0fff), len += 2;
-	put16(buf + len, 0xc000 | (2 << 12) | (0 << 10) | (1 << 8)), len += 2;
-	for(int i = 0; i < 3 + 13; i++)
-		buf[len++] = 4; /* 1 ms each */
-	put16(buf + len, (guint16)-8), len += 2; /* -2 ms */
-	buf[len++] = 40; /* 10 ms */
-	len = finish(buf, len);
-	g_assert_true(duet_twcc_read(buf, len, &fb));
-	g_assert_cmpuint(fb.base_seq, ==, 1000);
-	g_assert_cmpuint(fb.count, ==, 20);
-	g_assert_cmpuint(fb.received, ==, 18);
-	g_assert_cmpint(fb.last_arrival_us, ==, 640 * MS + 16 * MS - 2 * MS + 10 * MS);
-	/* Found after a receiver report in a compound packet. */
-	guint8 compound[300] = {0x80, 201, 0, 1};
-	memcpy(compound + 8, buf, len);
-	g_assert_true(duet_twcc_read(compound, 8 + len, &fb));
-	g_assert_cmpuint(fb.received, ==, 18);
-	/* Cut short anywhere: refused, never read past the end. */
-	for(size_t cut = 0; cut < len - 3; cut++) {
-		guint8 *copy = g_memdup2(buf, cut);
-		g_assert_false(duet_twcc_read(copy, cut, &fb));
-		g_free(copy);
-	}
-	/* A reserved status symbol: refused. */
-	len = header(buf, 7, 1, 0);
-	put16(buf + len, (3 << 13) | 1), len += 2;
-	buf[len++] = 1;
-	g_assert_false(duet_twcc_read(buf, finish(buf, len), &fb));
-	/* A PLI is no feedback. */
-	guint8 pli[12] = {0x81, 206, 0, 2};
-	g_assert_false(duet_twcc_read(pli, sizeof(pli), &fb));
-}
 
 /* ---- the delivery meter ------------------------------------------------- */
 
@@ -495,7 +428,6 @@ static void test_estimate_recovers(void) {
 }
 
 void register_delivery_tests(void) {
-	g_test_add_func("/delivery/twcc_read", test_twcc_read);
 	g_test_add_func("/delivery/rate", test_delivery_rate);
 	g_test_add_func("/delivery/bursts", test_delivery_bursts);
 	g_test_add_func("/delivery/burst_window", test_delivery_burst_window);

@@ -13,5 +13,6 @@ int main(int argc, char **argv) {
 	register_lifecycle_tests();
 	register_shared_tests();
 	register_sdp_tests();
+	register_rtcp_tests();
 	return g_test_run();
 }

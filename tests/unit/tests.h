@@ -9,4 +9,5 @@ void register_delivery_tests(void);
 void register_lifecycle_tests(void);
 void register_shared_tests(void);
 void register_sdp_tests(void);
+void register_rtcp_tests(void);
 #endif

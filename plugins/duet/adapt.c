@@ -16,10 +16,6 @@
 #include "rtcp_report.h"
 #include "twcc.h"
 
-/* How long a sender takes to follow a lower REMB: the REMB's trip, its
- * encoder's next frames, its pacer's queue. */
-#define SENDER_REACTION_US (500 * 1000)
-
 static guint32 lower_known(guint32 a, guint32 b) {
 	if(a == 0)
 		return b;
@@ -64,8 +60,8 @@ static duet_feedback feedback_at(duet_member *receiver, duet_session *sender, gi
 
 /* After a cut, what the sender sends until it follows it is lost on: not news. */
 static void after_cut(duet_member *receiver, const duet_feedback *feedback, guint32 estimate, const char *why) {
-	duet_loss_meter_restart(&receiver->loss, feedback->now + SENDER_REACTION_US);
-	duet_delivery_ignore_loss(&receiver->delivery, feedback->now + SENDER_REACTION_US);
+	duet_loss_meter_restart(&receiver->loss, feedback->now + DUET_SENDER_REACTION_US);
+	duet_delivery_ignore_loss(&receiver->delivery, feedback->now + DUET_SENDER_REACTION_US);
 	JANUS_LOG(LOG_VERB,
 	    "[duet] downlink of %p congested (%s: loss %d/256, queue %d ms, relayed %u bit/s, delivered %u bit/s): "
 	    "estimate %u bit/s, capacity %u\n",

@@ -64,7 +64,6 @@
 #define PROBE_WAIT_US (2 * 1000 * 1000) /* ... hold there 2 s, then probe above it, */
 #define PROBE_OVERFED 1.04 /* ... back to 90 % when relaying 4 % more than the link delivers, */
 #define PROBE_LEAD 1.15 /* ... and never more than 15 % over what is relayed */
-#define KEYFRAME_AFTER_US (500 * 1000) /* after a cut on loss: when the sender follows it */
 
 void duet_estimator_reset(duet_estimator *e) {
 	*e = (duet_estimator){0};
@@ -179,7 +178,7 @@ static void decrease(duet_estimator *e, const duet_feedback *f, gint queue_ms) {
 	e->last_decrease = f->now;
 	e->decreases++;
 	if(f->fraction_lost > LOSS_LOW || f->lost_packets > e->lost_packets)
-		e->keyframe_due = f->now + KEYFRAME_AFTER_US;
+		e->keyframe_due = f->now + DUET_SENDER_REACTION_US; /* once the sender follows the cut */
 }
 
 /* Bits/s to add per second at this estimate. */

@@ -19,6 +19,9 @@
 
 /* Never ask a sender for less: audio and a minimal video always fit. */
 #define DUET_ESTIMATE_FLOOR 100000
+/* How long a sender takes to follow a lower REMB: the REMB's trip, its
+ * encoder's next frames, its pacer's queue. */
+#define DUET_SENDER_REACTION_US (500 * 1000)
 /* What "no cap" means in a REMB (Janus's own convention). */
 #define DUET_UNCAPPED_BITRATE 10000000
 

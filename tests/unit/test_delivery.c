@@ -357,6 +357,18 @@ static guint32 fed_second(fed_call *c) {
 	return send;
 }
 
+/* Runs the call to its 100th second; returns what the link lost after
+ * the first 20 (1/256 per second, summed). */
+static gint lost_until_100(fed_call *c) {
+	gint lost = 0;
+	while(c->s < 100) {
+		fed_second(c);
+		if(c->s > 20)
+			lost += c->l.lost;
+	}
+	return lost;
+}
+
 /* What the link delivers tells the estimator where it tops out: after the
  * first cut it settles under the link and probes above it without
  * overflowing the buffer (a loss burst there freezes the receiver's
@@ -383,13 +395,7 @@ static void test_estimate_noisy_feedback(void) {
 	fed_call c;
 	fed_start(&c, 300000);
 	c.l.noise = 0.08;
-	gint lost = 0;
-	while(c.s < 100) {
-		fed_second(&c);
-		if(c.s > 20)
-			lost += c.l.lost;
-	}
-	g_assert_cmpint(lost, ==, 0);
+	g_assert_cmpint(lost_until_100(&c), ==, 0);
 }
 
 /* The first cut of a call measures the link during a flood (the sender
@@ -403,13 +409,7 @@ static void test_estimate_first_measure_off(void) {
 		while(c.e.decreases == 0)
 			fed_second(&c);
 		c.e.capacity = (guint32)(c.e.capacity * (1 + sign * 0.15));
-		gint lost = 0;
-		while(c.s < 100) {
-			fed_second(&c);
-			if(c.s > 20)
-				lost += c.l.lost;
-		}
-		g_assert_cmpint(lost, ==, 0);
+		g_assert_cmpint(lost_until_100(&c), ==, 0);
 	}
 }
 

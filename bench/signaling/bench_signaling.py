@@ -36,7 +36,7 @@ import benchlib  # noqa: E402
 import flows  # noqa: E402
 import sdp_pool  # noqa: E402
 from flows import DUET, VIDEOCALL  # noqa: E402
-from janus_ws import Connection, now, traffic  # noqa: E402
+from janus_ws import WS_URL, Connection, now, traffic  # noqa: E402
 
 JANUS_ENV = os.path.join(REPO, "tests", "lib", "janus-env.sh")
 NAMES = {DUET: "Duet", VIDEOCALL: "VideoCall"}
@@ -48,17 +48,20 @@ NAMES = {DUET: "Duet", VIDEOCALL: "VideoCall"}
 class Janus:
     """A private Janus (tests/lib/janus-env.sh) with Duet and VideoCall loaded."""
 
-    def __init__(self, basedir, index, args):
+    def __init__(self, basedir, index, args, port_offset=0, rtp_port_range=None):
         self.dir = os.path.join(basedir, "janus-%d" % index)
         self.options = [
             "--videocall",
             "--rtp-port-range",
-            args.rtp_port_range,
+            rtp_port_range or args.rtp_port_range,
             "--session-timeout",
             "0",
             "--debug-level",
             str(args.debug_level),
+            "--port-offset",
+            str(port_offset),
         ]
+        self.ws_url = "ws://127.0.0.1:%d/" % (8188 + port_offset)
         self.pid = None
 
     def start(self):
@@ -115,9 +118,9 @@ class Crowd:
         self.connections = []
         self.handles = []
 
-    async def connect(self, count, per_conn):
+    async def connect(self, count, per_conn, url=WS_URL):
         n_conns = max(1, -(-count // per_conn))
-        self.connections = await asyncio.gather(*(Connection().open() for _ in range(n_conns)))
+        self.connections = await asyncio.gather(*(Connection().open(url) for _ in range(n_conns)))
         return self
 
     async def attach(self, plugin, count):

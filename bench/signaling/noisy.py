@@ -14,6 +14,13 @@ number of noisy rooms N (default 0, 10, 100) and each run:
   flows.py (join, join, offer, answer, leave); the table has the p50 and
   p99 of every step over all the normal rooms of the run.
 
+The noisy rooms run in a process of their own (a Python event loop that
+parses their replies would otherwise delay the normal rooms' timers, and
+that is the driver's cost, not Janus's). With `--noise-on same,other` each
+N also runs with the noisy rooms on a second Janus beside the first (its
+own process, same machine): a control that keeps the machine's load and
+removes everything the two kinds of rooms could share inside Janus.
+
 The goal (issue 12): the normal rooms' p50/p99 with N noisy rooms within
 1.1x of the same run with none. Prints the table, writes noisy.tsv and
 noisy-raw.tsv, and ends with "N passed, N failed" (normal calls).
@@ -21,6 +28,7 @@ noisy-raw.tsv, and ends with "N passed, N failed" (normal calls).
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import shutil
 import sys
@@ -96,42 +104,84 @@ async def normal_batch(crowd_handles, k, tag, pool, timeout, times, tally):
             times.setdefault(step, []).append(value)
 
 
-async def one_run(janus, n_noisy, run, pool, args, tally):
-    noisy = await bs.Crowd().connect(2 * n_noisy, args.per_conn) if n_noisy else None
-    if noisy:
-        await noisy.attach(DUET, 2 * n_noisy)
-    stop = asyncio.Event()
+async def noise(n_noisy, url, tag, pool, args, started, stop):
+    """N noisy rooms on the Janus at `url` until `stop` is set; their counts."""
+    noisy = await bs.Crowd().connect(2 * n_noisy, args.per_conn, url)
+    await noisy.attach(DUET, 2 * n_noisy)
+    halt = asyncio.Event()
     counts = {"redials": 0, "refused": 0, "errors": 0, "first_errors": []}
     tasks = [
         asyncio.ensure_future(
-            redial(noisy.handles[2 * i], noisy.handles[2 * i + 1], "noisy-r%dn%d-%d" % (run, n_noisy, i),
-                   pool[i % len(pool)], stop, counts, args.timeout)
+            redial(noisy.handles[2 * i], noisy.handles[2 * i + 1], "%s-%d" % (tag, i),
+                   pool[i % len(pool)], halt, counts, args.timeout)
         )
         for i in range(n_noisy)
     ]
+    started.set()
+    while not stop.is_set():
+        await asyncio.sleep(0.1)
+    halt.set()
+    done = await asyncio.gather(*tasks, return_exceptions=True)
+    failed = [d for d in done if isinstance(d, BaseException)]
+    counts["errors"] += len(failed)
+    counts["first_errors"] += ["%s: %s" % (type(e).__name__, e) for e in failed[:3]]
+    await noisy.close()
+    return counts
+
+
+def noise_process(n_noisy, url, tag, pool, args, started, stop, results):
+    """The noisy rooms' own process (multiprocessing, spawned)."""
+    results.put(asyncio.run(noise(n_noisy, url, tag, pool, args, started, stop)))
+
+
+async def start_noise(n_noisy, url, tag, pool, args):
+    context = multiprocessing.get_context("spawn")
+    started, stop, results = context.Event(), context.Event(), context.Queue()
+    process = context.Process(target=noise_process, args=(n_noisy, url, tag, pool, args, started, stop, results))
+    process.start()
+    loop = asyncio.get_running_loop()
+    if not await loop.run_in_executor(None, started.wait, args.timeout * 4):
+        raise RuntimeError("the noisy rooms did not start")
+    return process, stop, results
+
+
+async def stop_noise(noise_handle):
+    process, stop, results = noise_handle
+    stop.set()
+    counts = await asyncio.get_running_loop().run_in_executor(None, results.get, True, 120)
+    process.join()
+    return counts
+
+
+async def one_run(target, n_noisy, run, pool, args, tally):
+    tag = "noisy-r%dn%d%s" % (run, n_noisy, target.name)
+    noise_handle = await start_noise(n_noisy, target.ws_url, tag, pool, args) if n_noisy else None
     await asyncio.sleep(args.warmup if n_noisy else 0)
     times = {}
     for batch in range(args.batches):
         crowd = await bs.Crowd().connect(2 * args.k, args.per_conn)
         await crowd.attach(DUET, 2 * args.k)
-        await normal_batch(crowd.handles, args.k, "n-r%dn%db%d" % (run, n_noisy, batch), pool, args.timeout, times, tally)
+        await normal_batch(crowd.handles, args.k, "n-r%dn%d%sb%d" % (run, n_noisy, target.name, batch), pool,
+                           args.timeout, times, tally)
         await crowd.close()
-    stop.set()
-    done = await asyncio.gather(*tasks, return_exceptions=True)
-    noisy_errors = [d for d in done if isinstance(d, BaseException)]
-    if noisy:
-        await noisy.close()
-    for error in counts["first_errors"] + ["%s: %s" % (type(e).__name__, e) for e in noisy_errors[:3]]:
+    counts = await stop_noise(noise_handle) if noise_handle else {"redials": 0, "refused": 0, "errors": 0,
+                                                                   "first_errors": []}
+    for error in counts["first_errors"]:
         print("  noisy room error: %s" % error)
-    metrics = {
-        "redials": counts["redials"],
-        "refused": counts["refused"],
-        "noisy_errors": counts["errors"] + len(noisy_errors),
-    }
+    metrics = {"redials": counts["redials"], "refused": counts["refused"], "noisy_errors": counts["errors"]}
     for step, values in times.items():
         metrics[step + "_p50_ms"] = 1000.0 * benchlib.percentile(values, 50)
         metrics[step + "_p99_ms"] = 1000.0 * benchlib.percentile(values, 99)
     return metrics
+
+
+def columns(args):
+    """(label, N, where the noise goes): the baseline first."""
+    result = [("0", 0, "same")] if 0 in args.noisy else []
+    for n in args.noisy:
+        if n:
+            result += [(str(n) if where == "same" else "%d@other" % n, n, where) for where in args.noise_on]
+    return result
 
 
 ROWS = ["join1", "join2", "offer", "answer", "leave", "setup"]
@@ -141,23 +191,37 @@ async def main(args):
     basedir = tempfile.mkdtemp(prefix="duet-bench-noisy-")
     pool = await sdp_pool.make_pool(args.pool)
     pool = [(sdp_pool.without_candidates(o), sdp_pool.without_candidates(a)) for o, a in pool]
-    janus = bs.Janus(basedir, 0, args)
-    janus.start()
+    low, high = (int(x) for x in args.rtp_port_range.split("-"))
+    middle = (low + high) // 2
+    janus = bs.Janus(basedir, 0, args, rtp_port_range="%d-%d" % (low, middle))
+    janus.name = ""
+    other = None
+    if "other" in args.noise_on:
+        other = bs.Janus(basedir, 1, args, port_offset=10, rtp_port_range="%d-%d" % (middle + 1, high))
+        other.name = "o"
     records = []
     tally = {"passed": 0, "failed": 0, "errors": []}
     try:
+        janus.start()
+        if other:
+            other.start()
         for run in range(args.runs):
-            for n_noisy in args.noisy:
+            for label, n_noisy, where in columns(args):
+                target = other if where == "other" else janus
                 await janus.settle()
-                metrics = await one_run(janus, n_noisy, run, pool, args, tally)
-                print("run %d noisy=%d %s" % (run + 1, n_noisy, " ".join(
+                if other:
+                    await other.settle()
+                metrics = await one_run(target, n_noisy, run, pool, args, tally)
+                print("run %d noisy=%s %s" % (run + 1, label, " ".join(
                     "%s=%.1f" % (m, v) for m, v in sorted(metrics.items()) if m.endswith("ms") and "p" in m
                     and m.split("_")[0] in ("setup",)) + "  redials=%d refused=%d" % (metrics["redials"], metrics["refused"])),
                     flush=True)
                 for metric, value in metrics.items():
-                    records.append((n_noisy, run, metric, value))
+                    records.append((label, run, metric, value))
     finally:
         janus.stop()
+        if other:
+            other.stop()
     report(records, args)
     for error in tally["errors"][:5]:
         print("error:", error)
@@ -171,24 +235,27 @@ def median(values):
 
 
 def report(records, args):
-    def values(n, metric):
-        return [v for (nn, _, m, v) in records if nn == n and m == metric]
+    def values(label, metric):
+        return [v for (ll, _, m, v) in records if ll == label and m == metric]
 
-    header = ["step", "stat"] + ["noisy=%d" % n for n in args.noisy] + ["ratio %d/0" % n for n in args.noisy if n]
+    labels = [label for label, _, _ in columns(args)]
+    base_label = "0" if "0" in labels else None
+    header = ["step", "stat"] + ["noisy=%s" % l for l in labels] + ["ratio %s/0" % l for l in labels if l != "0"]
     lines = ["\t".join(header)]
     print("\nNormal rooms (K=%d x %d batches a run), median of %d runs, ms" % (args.k, args.batches, args.runs))
+    print("N@other: the noisy rooms on a second Janus on the same machine (the control)")
     print("  ".join("%-12s" % h for h in header))
     for step in ROWS:
         for stat in ("p50", "p99"):
             metric = "%s_%s_ms" % (step, stat)
-            med = [median(values(n, metric)) for n in args.noisy]
-            base = med[0] if args.noisy and args.noisy[0] == 0 else float("nan")
-            ratios = ["%.2f" % (m / base) if base and base == base else "-" for n, m in zip(args.noisy, med) if n]
-            row = [step, stat] + ["%.1f" % m for m in med] + ratios
+            med = {label: median(values(label, metric)) for label in labels}
+            base = med[base_label] if base_label else float("nan")
+            ratios = ["%.2f" % (med[l] / base) if base and base == base else "-" for l in labels if l != "0"]
+            row = [step, stat] + ["%.1f" % med[l] for l in labels] + ratios
             lines.append("\t".join(row))
             print("  ".join("%-12s" % c for c in row))
     for extra in ("redials", "refused", "noisy_errors"):
-        row = [extra, "sum/run"] + ["%.0f" % median(values(n, extra)) for n in args.noisy]
+        row = [extra, "sum/run"] + ["%.0f" % median(values(l, extra)) for l in labels]
         lines.append("\t".join(row))
         print("  ".join("%-12s" % c for c in row))
     os.makedirs(args.out, exist_ok=True)
@@ -204,6 +271,9 @@ def report(records, args):
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--noisy", default="0,10,100", help="noisy rooms, comma-separated (0 first: the baseline)")
+    parser.add_argument("--noise-on", default="same",
+                        help="where the noisy rooms run: same (the normal rooms' Janus), other (a second Janus, "
+                        "the control), or both, comma-separated")
     parser.add_argument("--k", type=int, default=20, help="normal rooms per batch")
     parser.add_argument("--batches", type=int, default=5, help="batches of normal rooms per run")
     parser.add_argument("--runs", type=int, default=3)
@@ -219,6 +289,9 @@ def parse_args(argv):
     if args.smoke:
         args.noisy, args.runs, args.batches, args.warmup = "0,10", 1, 1, 1.0
     args.noisy = [int(n) for n in str(args.noisy).split(",") if n != ""]
+    args.noise_on = [w for w in args.noise_on.split(",") if w]
+    if not args.noise_on or set(args.noise_on) - {"same", "other"}:
+        parser.error("--noise-on: same, other, or same,other")
     return args
 
 

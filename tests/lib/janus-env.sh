@@ -27,6 +27,8 @@
 #   --rtp-port-range <a-b> UDP ports for media (default 20000-20999)
 #   --min-nack-queue <ms>  how long the core keeps sent video for retransmission
 #                          at least (default: Janus's own, 200)
+#   --port-offset <n>      add n to the four ports above (a second Janus beside
+#                          the first, e.g. 10: HTTP 8098, WebSocket 8198, ...)
 #
 # Environment: DUET_PLUGIN is the plugin to load (default: this build's
 # plugins/.libs/libjanus_duet.so); JANUS_BIN the janus binary (default janus,
@@ -96,14 +98,14 @@ general: {
 	json = "compact"
 	base_path = "/janus"
 	http = true
-	port = 8088
+	port = $((8088 + port_offset))
 	ip = "127.0.0.1"
 	https = false
 }
 admin: {
 	admin_base_path = "/admin"
 	admin_http = true
-	admin_port = 7088
+	admin_port = $((7088 + port_offset))
 	admin_ip = "127.0.0.1"
 	admin_https = false
 }
@@ -114,13 +116,13 @@ EOF
 general: {
 	json = "compact"
 	ws = true
-	ws_port = 8188
+	ws_port = $((8188 + port_offset))
 	ws_ip = "127.0.0.1"
 	wss = false
 }
 admin: {
 	admin_ws = true
-	admin_ws_port = 7188
+	admin_ws_port = $((7188 + port_offset))
 	admin_ws_ip = "127.0.0.1"
 	admin_wss = false
 }
@@ -189,7 +191,7 @@ write_config() {
 wait_ready() {
 	local dir=$1 pid=$2 i
 	for i in $(seq 1 200); do
-		if curl -sf -o /dev/null http://127.0.0.1:8088/janus/info; then
+		if curl -sf -o /dev/null "http://127.0.0.1:$((8088 + port_offset))/janus/info"; then
 			return 0
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
@@ -199,7 +201,7 @@ wait_ready() {
 		fi
 		sleep 0.05
 	done
-	echo "janus-env.sh: Janus did not answer on 127.0.0.1:8088 within 10 s" >&2
+	echo "janus-env.sh: Janus did not answer on 127.0.0.1:$((8088 + port_offset)) within 10 s" >&2
 	return 1
 }
 
@@ -241,6 +243,7 @@ debug_level=4
 session_timeout=60
 rtp_port_range=20000-20999
 nack_lines=
+port_offset=0
 broadcast=false
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -256,6 +259,7 @@ while [ $# -gt 0 ]; do
 	--session-timeout) session_timeout=$2; shift ;;
 	--rtp-port-range) rtp_port_range=$2; shift ;;
 	--min-nack-queue) nack_lines="	min_nack_queue = $2"; shift ;;
+	--port-offset) port_offset=$2; shift ;;
 	*) usage ;;
 	esac
 	shift

@@ -79,10 +79,26 @@ export function intervals(r) {
 			iv.txTargetKbps = b.tx.outV.targetBitrate / 1000;
 			iv.txBweKbps = b.tx.pair ? b.tx.pair.availableOutgoingBitrate / 1000 : null;
 			iv.qlr = b.tx.outV.qualityLimitationReason;
+			iv.txLayers = layersOf(a.tx.outV, b.tx.outV, dt);
 		}
 		out.push(iv);
 	}
 	return out;
+}
+
+/**
+ * The sender's encodings in an interval, lowest first: "240p30@150" per
+ * encoding sending (height, frames/s, kbit/s), joined by "/".
+ */
+function layersOf(a, b, dt) {
+	if (!a.layers || !b.layers) return '';
+	return b.layers.map((l) => {
+		const before = a.layers.find((x) => x.rid === l.rid);
+		if (!before || l.bytesSent <= before.bytesSent) return null;
+		const fps = (l.framesEncoded - before.framesEncoded) / dt;
+		const kbps = (l.bytesSent - before.bytesSent) * 8 / dt / 1000;
+		return { h: l.frameHeight, text: `${l.frameHeight}p${fps.toFixed(0)}@${kbps.toFixed(0)}` };
+	}).filter((x) => x).sort((x, y) => x.h - y.h).map((x) => x.text).join('/');
 }
 
 /** The samples between `from` and `to` (wall ms), both sides present. */

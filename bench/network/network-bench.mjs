@@ -196,7 +196,7 @@ const CALL_COLUMNS = ['profile', 'system', 'call', 'ok', 'negotiated', 'probe_kb
 	'frozen_pct', 'frozen_stats_pct', 'height', 'loss_pct', 'jb_ms', 'rx_kbps', 'audio_concealed_pct',
 	'tx_kbps', 'tx_target_kbps', 'tx_bwe_kbps', 'tx_qlr', 'fluid_s', 'recover_s', 'error'];
 const SERIES_COLUMNS = ['profile', 'system', 'call', 't_s', 'link_kbps', 'tx_kbps', 'tx_target_kbps', 'tx_bwe_kbps',
-	'rx_kbps', 'rx_fps', 'rx_rendered_fps', 'rx_height', 'tx_qlr', 'rx_lost', 'rx_nacks', 'rx_key_requests', 'rx_keyframes'];
+	'rx_kbps', 'rx_fps', 'rx_rendered_fps', 'rx_height', 'tx_qlr', 'rx_lost', 'rx_nacks', 'rx_key_requests', 'rx_keyframes', 'tx_layers'];
 
 function fmt(x, digits = 1) {
 	if (x === null || x === undefined || Number.isNaN(x)) return '-';
@@ -254,7 +254,7 @@ async function main() {
 					for (const iv of intervals(r)) {
 						series.push([profileName, system, c + 1, fmt(iv.t, 2), iv.link, fmt(iv.txKbps, 0), fmt(iv.txTargetKbps, 0),
 							fmt(iv.txBweKbps, 0), fmt(iv.rxKbps, 0), fmt(iv.fps), fmt(iv.renderedFps), fmt(iv.height, 0), iv.qlr || '-',
-							fmt(iv.rxLost, 0), fmt(iv.rxNacks, 0), fmt(iv.rxKeyRequests, 0), fmt(iv.rxKeyframes, 0)]);
+							fmt(iv.rxLost, 0), fmt(iv.rxNacks, 0), fmt(iv.rxKeyRequests, 0), fmt(iv.rxKeyframes, 0), iv.txLayers || '-']);
 					}
 				}
 			}

@@ -67,6 +67,10 @@ export async function sample(page, which) {
 				o.targetBitrate += r.targetBitrate || 0;
 				o.nackCount += r.nackCount || 0;
 				o.qualityLimitationReason = o.qualityLimitationReason || r.qualityLimitationReason || '';
+				// Each encoding on its own (a simulcasting sender has one per rid).
+				o.layers = o.layers || [];
+				o.layers.push({ rid: r.rid || '', bytesSent: r.bytesSent || 0, framesEncoded: r.framesEncoded || 0,
+					frameHeight: r.frameHeight || 0 });
 				s.outV = o;
 			} else if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') {
 				s.pair = { availableOutgoingBitrate: r.availableOutgoingBitrate || 0, rtt: r.currentRoundTripTime || 0 };

@@ -44,8 +44,8 @@ static gint count_delivery(duet_member *receiver, duet_session *sender, janus_pl
 
 /* The estimator's input, less the report's own loss and round trip. */
 static duet_feedback feedback_at(duet_member *receiver, duet_session *sender, gint64 now) {
-	guint32 rates[DUET_LAYERS];
-	gboolean layered = duet_simulcast_rates(&sender->sim, rates);
+	duet_layer_rates rates;
+	gboolean layered = duet_simulcast_rates(&sender->sim, &rates);
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
 	return (duet_feedback){
 	    .now = now,
@@ -53,7 +53,7 @@ static duet_feedback feedback_at(duet_member *receiver, duet_session *sender, gi
 	    .rtt_ms = -1,
 	    .relayed_bytes = duet_member_total_bytes(&sender->member),
 	    .delivered = duet_delivery_rate(&receiver->delivery, now),
-	    .demand = layered ? duet_layers_demand(&receiver->layers, rates, ceiling) : 0,
+	    .demand = layered ? duet_layers_demand(&receiver->layers, &rates, ceiling) : 0,
 	    .lost_packets = duet_delivery_lost(&receiver->delivery),
 	};
 }
@@ -101,13 +101,13 @@ static guint32 take_burst(duet_member *receiver, duet_session *sender, gint loss
 /* Picks the sender's layer for this receiver, when the sender simulcasts;
  * returns what to let the sender send for it (layers.h). */
 static guint32 choose_layer(duet_member *receiver, duet_session *sender, guint32 estimate) {
-	guint32 rates[DUET_LAYERS];
-	if(!duet_simulcast_rates(&sender->sim, rates))
+	duet_layer_rates rates;
+	if(!duet_simulcast_rates(&sender->sim, &rates))
 		return estimate;
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
-	int layer = duet_layers_choose(&receiver->layers, rates, estimate, ceiling, janus_get_monotonic_time());
+	int layer = duet_layers_choose(&receiver->layers, &rates, estimate, ceiling, janus_get_monotonic_time());
 	g_atomic_int_set(&receiver->layer_target, layer);
-	return duet_layers_ask(&receiver->layers, rates, estimate);
+	return duet_layers_ask(&receiver->layers, &rates, estimate);
 }
 
 gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *packet, guint32 remb) {

@@ -24,20 +24,27 @@ static gboolean fits(guint32 rate, guint32 estimate, gboolean above) {
  * fills its layers from the lowest up within what it is allowed, so a
  * layer above the one relayed gets what is left, and a layer of four
  * times the pixels at less than WORTH times the lower one's rate shows
- * fewer frames, not a better picture (640x480 at 200 kbit/s: 10 fps). */
-static gboolean worth(const guint32 rates[DUET_LAYERS], int i, int below, guint32 estimate, int current) {
-	if(!fits(rates[i], estimate, i > current))
+ * fewer frames, not a better picture (640x480 at 200 kbit/s: 10 fps).
+ * The rate alone let that through: a 640x480 layer at 180 kbit/s and
+ * 6-10 fps over a 320x240 one at 30 fps and a third of its rate (the
+ * first seconds of a call on a 300 kbit/s link), so its frames count too. */
+static gboolean worth(const duet_layer_rates *rates, int i, int below, guint32 estimate, int current) {
+	if(!fits(rates->bits[i], estimate, i > current))
 		return FALSE;
-	return below < 0 || estimate == 0 || rates[i] >= rates[below] * DUET_LAYER_WORTH;
+	if(below < 0)
+		return TRUE;
+	if(rates->fps[i] < rates->fps[below] * DUET_LAYER_WORTH_FPS)
+		return FALSE;
+	return estimate == 0 || rates->bits[i] >= rates->bits[below] * DUET_LAYER_WORTH;
 }
 
 /* The best layer for the estimate: going up from the lowest arriving one,
  * each arriving layer worth relaying instead of the one under it;
  * max_substream when none arrives yet. */
-static int best_layer(const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, int current) {
+static int best_layer(const duet_layer_rates *rates, guint32 estimate, int max_substream, int current) {
 	int best = -1;
 	for(int i = 0; i <= max_substream; i++) {
-		if(rates[i] == 0)
+		if(rates->bits[i] == 0)
 			continue;
 		if(best >= 0 && !worth(rates, i, best, estimate, current))
 			break;
@@ -47,7 +54,7 @@ static int best_layer(const guint32 rates[DUET_LAYERS], guint32 estimate, int ma
 }
 
 int duet_layers_choose(
-    duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, gint64 now) {
+    duet_layers *layers, const duet_layer_rates *rates, guint32 estimate, int max_substream, gint64 now) {
 	max_substream = CLAMP(max_substream, 0, DUET_LAYERS - 1);
 	int best = best_layer(rates, estimate, max_substream, layers->current);
 	if(layers->current < 0 || best < layers->current || layers->current > max_substream) {
@@ -64,16 +71,16 @@ int duet_layers_choose(
 	return layers->current;
 }
 
-guint32 duet_layers_demand(const duet_layers *layers, const guint32 rates[DUET_LAYERS], int max_substream) {
+guint32 duet_layers_demand(const duet_layers *layers, const duet_layer_rates *rates, int max_substream) {
 	int next = MIN(MAX(layers->current, 0) + 1, CLAMP(max_substream, 0, DUET_LAYERS - 1));
-	return rates[next] > 0 ? rates[next] + DUET_LAYER_MARGIN : 0;
+	return rates->bits[next] > 0 ? rates->bits[next] + DUET_LAYER_MARGIN : 0;
 }
 
-guint32 duet_layers_ask(const duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate) {
+guint32 duet_layers_ask(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate) {
 	if(estimate == 0)
 		return 0;
 	guint64 ask = estimate;
 	for(int i = 0; i < layers->current && i < DUET_LAYERS; i++)
-		ask += rates[i];
+		ask += rates->bits[i];
 	return (guint32)MIN(ask, G_MAXUINT32);
 }

@@ -4,7 +4,8 @@
  * A simulcasting sender sends up to three encodings of its video (0 the
  * lowest). The receiver gets one: the highest that fits its downlink's
  * estimate and is not starved (its browser fills layers from the lowest
- * up, so one above the relayed layer gets what is left), never above the
+ * up, so one above the relayed layer gets what is left, and shows it as
+ * a lower rate or fewer frames than the layer under it), never above the
  * highest it asked for (`configure` substream). Down at once when the
  * current one no longer qualifies; up only once the better one has
  * qualified for UP_HOLD, so that a brief good spell does not make it
@@ -21,8 +22,15 @@
  * with redundancy (RED, sdp_audio.h) relays about 75 kbit/s. */
 #define DUET_LAYER_MARGIN 90000
 /* A layer is relayed over the one under it only if it carries this many
- * times that one's rate (layers.c, worth). */
+ * times that one's rate, and this share of its frames (layers.c, worth). */
 #define DUET_LAYER_WORTH 1.5
+#define DUET_LAYER_WORTH_FPS 0.6
+
+/* What arrives of each substream now (0: not arriving). */
+typedef struct duet_layer_rates {
+	guint32 bits[DUET_LAYERS]; /* bits/s */
+	guint32 fps[DUET_LAYERS]; /* frames/s */
+} duet_layer_rates;
 
 typedef struct duet_layers {
 	int current; /* the substream chosen, -1 = none yet */
@@ -30,10 +38,9 @@ typedef struct duet_layers {
 } duet_layers;
 
 void duet_layers_reset(duet_layers *layers);
-/* rates[i]: bits/s of substream i now (0 = not arriving); estimate 0 =
- * nothing limits the link. Returns the substream to relay. */
+/* estimate 0 = nothing limits the link. Returns the substream to relay. */
 int duet_layers_choose(
-    duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate, int max_substream, gint64 now);
+    duet_layers *layers, const duet_layer_rates *rates, guint32 estimate, int max_substream, gint64 now);
 /* The limit to ask of the sender (REMB; 0 = none): the estimate, for the
  * layer relayed, plus the rates of the layers under it. A browser fills
  * its layers from the lowest up within what it is allowed, so this keeps
@@ -42,8 +49,8 @@ int duet_layers_choose(
  * did not fit the link (two layers of a 640x480 camera: 320x240 at up to
  * 300 kbit/s is the lowest) flooded it: 38 % loss and no picture at
  * 300 kbit/s. */
-guint32 duet_layers_ask(const duet_layers *layers, const guint32 rates[DUET_LAYERS], guint32 estimate);
+guint32 duet_layers_ask(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate);
 /* The rate the receiver would get one layer up (for the estimator's headroom). */
-guint32 duet_layers_demand(const duet_layers *layers, const guint32 rates[DUET_LAYERS], int max_substream);
+guint32 duet_layers_demand(const duet_layers *layers, const duet_layer_rates *rates, int max_substream);
 
 #endif

@@ -23,8 +23,10 @@ static void forget_layers(duet_session *sender) {
 	duet_simulcast *sim = &sender->sim;
 	janus_rtp_simulcasting_cleanup(NULL, sim->ssrcs, sim->rids, &sim->rid_mutex);
 	g_atomic_int_set(&sender->member.simulcasting, 0);
-	for(int i = 0; i < DUET_LAYERS; i++)
+	for(int i = 0; i < DUET_LAYERS; i++) {
 		g_atomic_int_set(&sim->rates[i], 0);
+		g_atomic_int_set(&sim->fps[i], 0);
+	}
 }
 
 void duet_simulcast_clear(duet_simulcast *sim) {
@@ -74,11 +76,18 @@ void duet_simulcast_setup(duet_session *sender, json_t *simulcast, const char *a
 	g_mutex_unlock(&sender->member.link_lock);
 }
 
-static void count_layer(duet_simulcast *sim, uint32_t ssrc, guint64 length) {
+/* A counter only this thread writes; the tick reads it. */
+static void add(guint64 *counter, guint64 n) {
+	__atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+/* A video frame ends on the packet with the marker bit. */
+static void count_layer(duet_simulcast *sim, const janus_rtp_header *header, guint64 length) {
+	uint32_t ssrc = ntohl(header->ssrc);
 	for(int i = 0; i < DUET_LAYERS; i++) {
 		if(sim->ssrcs[i] == ssrc) {
-			__atomic_store_n(
-			    &sim->bytes[i], __atomic_load_n(&sim->bytes[i], __ATOMIC_RELAXED) + length, __ATOMIC_RELAXED);
+			add(&sim->bytes[i], length);
+			add(&sim->frames[i], header->markerbit);
 			return;
 		}
 	}
@@ -113,7 +122,7 @@ void duet_simulcast_relay(duet_session *sender, janus_plugin_rtp *packet, janus_
 	janus_rtp_header *header = (janus_rtp_header *)packet->buffer;
 	uint32_t ssrc = ntohl(header->ssrc), timestamp = ntohl(header->timestamp);
 	uint16_t seq = ntohs(header->seq_number);
-	count_layer(sim, ssrc, packet->length);
+	count_layer(sim, header, packet->length);
 	retarget(sender, receiver);
 	gboolean relay = duet_simulcast_process_rtp(&sim->context, packet->buffer, packet->length, sim->ssrcs, sim->rids,
 	    sim->vcodec, &sim->switching, &sim->rid_mutex);
@@ -139,22 +148,29 @@ void duet_simulcast_relay(duet_session *sender, janus_plugin_rtp *packet, janus_
 	header->seq_number = htons(seq);
 }
 
+/* Per second of `elapsed`, how much `counter` grew since `last`. */
+static void sample(const guint64 *counter, guint64 *last, gint *rate, guint64 scale, gint64 elapsed) {
+	guint64 now = __atomic_load_n(counter, __ATOMIC_RELAXED);
+	if(elapsed > 0 && now >= *last)
+		g_atomic_int_set(rate, (gint)((now - *last) * scale * G_USEC_PER_SEC / elapsed));
+	*last = now;
+}
+
 void duet_simulcast_sample(duet_simulcast *sim, gint64 now) {
-	gint64 elapsed = now - sim->last_sample;
+	gint64 elapsed = sim->last_sample != 0 ? now - sim->last_sample : 0;
 	for(int i = 0; i < DUET_LAYERS; i++) {
-		guint64 bytes = __atomic_load_n(&sim->bytes[i], __ATOMIC_RELAXED);
-		if(sim->last_sample != 0 && elapsed > 0 && bytes >= sim->last_bytes[i])
-			g_atomic_int_set(&sim->rates[i], (gint)((bytes - sim->last_bytes[i]) * 8 * G_USEC_PER_SEC / elapsed));
-		sim->last_bytes[i] = bytes;
+		sample(&sim->bytes[i], &sim->last_bytes[i], &sim->rates[i], 8, elapsed);
+		sample(&sim->frames[i], &sim->last_frames[i], &sim->fps[i], 1, elapsed);
 	}
 	sim->last_sample = now;
 }
 
-gboolean duet_simulcast_rates(duet_simulcast *sim, guint32 rates[DUET_LAYERS]) {
+gboolean duet_simulcast_rates(duet_simulcast *sim, duet_layer_rates *rates) {
 	gboolean any = FALSE;
 	for(int i = 0; i < DUET_LAYERS; i++) {
-		rates[i] = (guint32)g_atomic_int_get(&sim->rates[i]);
-		any = any || rates[i] > 0;
+		rates->bits[i] = (guint32)g_atomic_int_get(&sim->rates[i]);
+		rates->fps[i] = (guint32)g_atomic_int_get(&sim->fps[i]);
+		any = any || rates->bits[i] > 0;
 	}
 	return any;
 }

@@ -27,12 +27,15 @@ typedef struct duet_simulcast {
 	janus_rtp_switching_context switching;
 	janus_vp8_simulcast_context vp8;
 	int target; /* the substream asked of the context now */
-	/* Per-layer bytes (written by the sender's RTP path only) and the
-	 * rates the housekeeping tick samples from them (atomics). */
+	/* Per-layer bytes and frames (written by the sender's RTP path only)
+	 * and the rates the housekeeping tick samples from them (atomics). */
 	guint64 bytes[DUET_LAYERS];
+	guint64 frames[DUET_LAYERS];
 	guint64 last_bytes[DUET_LAYERS];
+	guint64 last_frames[DUET_LAYERS];
 	gint64 last_sample;
 	gint rates[DUET_LAYERS];
+	gint fps[DUET_LAYERS];
 } duet_simulcast;
 
 struct duet_session;
@@ -48,7 +51,7 @@ void duet_simulcast_setup(struct duet_session *sender, json_t *simulcast, const 
 void duet_simulcast_relay(struct duet_session *sender, janus_plugin_rtp *packet, janus_plugin_session *to);
 /* Samples the layers' rates (housekeeping tick, about once a second). */
 void duet_simulcast_sample(duet_simulcast *sim, gint64 now);
-/* The layers' rates now, bits/s (0: not arriving); FALSE when the sender does not simulcast. */
-gboolean duet_simulcast_rates(duet_simulcast *sim, guint32 rates[DUET_LAYERS]);
+/* The layers' rates now; FALSE when the sender does not simulcast. */
+gboolean duet_simulcast_rates(duet_simulcast *sim, duet_layer_rates *rates);
 
 #endif

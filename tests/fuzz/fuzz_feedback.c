@@ -72,9 +72,10 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 				duet_loss_meter_restart(&loss, now + 500 * 1000);
 			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
 				abort();
-			guint32 rates[DUET_LAYERS] = {len * 1000u, len * 5000u, len > 2 ? packet[2] * 20000u : 0};
+			duet_layer_rates rates = {{len * 1000u, len * 5000u, len > 2 ? packet[2] * 20000u : 0},
+			    {30, len > 4 ? packet[4] % 31u : 30, len > 5 ? packet[5] % 31u : 30}};
 			int ceiling = len > 3 ? packet[3] % DUET_LAYERS : 2;
-			int layer = duet_layers_choose(&layers, rates, estimate, ceiling, now);
+			int layer = duet_layers_choose(&layers, &rates, estimate, ceiling, now);
 			if(layer < 0 || layer > ceiling)
 				abort();
 		}

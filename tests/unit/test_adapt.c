@@ -303,32 +303,35 @@ static void test_estimate_step(void) {
 
 /* ---- the layer chooser -------------------------------------------------- */
 
+/* Every layer at full frame rate. */
+#define FLUID {30, 30, 30}
+
 static void test_layers(void) {
 	duet_layers l;
 	duet_layers_reset(&l);
-	const guint32 rates[3] = {150000, 500000, 1500000};
-	g_assert_cmpint(duet_layers_choose(&l, rates, 0, 2, 0), ==, 2); /* nothing limits */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, SEC), ==, 1); /* down at once */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 100000, 2, 2 * SEC), ==, 0); /* nothing fits: lowest */
+	const duet_layer_rates rates = {{150000, 500000, 1500000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 0, 2, 0), ==, 2); /* nothing limits */
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 2, SEC), ==, 1); /* down at once */
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 100000, 2, 2 * SEC), ==, 0); /* nothing fits: lowest */
 	/* Up only after the estimate held for 3 s. */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 3 * SEC), ==, 0);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 5 * SEC), ==, 0);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 600000, 2, 5500000), ==, 0); /* held since 3 s: fits 1 */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 6 * SEC), ==, 2);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 3 * SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 5 * SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 600000, 2, 5500000), ==, 0); /* held since 3 s: fits 1 */
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 6 * SEC), ==, 2);
 	/* A brief good spell is not enough. */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, 7 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 8 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 2, 9 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 10 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 12 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 2000000, 2, 13 * SEC), ==, 2);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 2, 7 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 8 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 2, 9 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 10 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 12 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 2000000, 2, 13 * SEC), ==, 2);
 	/* The receiver's own ceiling wins, at once. */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 0, 0, 14 * SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 0, 0, 14 * SEC), ==, 0);
 	/* Layers not arriving are never chosen. */
-	const guint32 two[3] = {150000, 500000, 0};
+	const duet_layer_rates two = {{150000, 500000, 0}, FLUID};
 	duet_layers_reset(&l);
-	g_assert_cmpint(duet_layers_choose(&l, two, 0, 2, 0), ==, 1);
-	g_assert_cmpuint(duet_layers_demand(&l, rates, 2), ==, 1500000 + DUET_LAYER_MARGIN);
+	g_assert_cmpint(duet_layers_choose(&l, &two, 0, 2, 0), ==, 1);
+	g_assert_cmpuint(duet_layers_demand(&l, &rates, 2), ==, 1500000 + DUET_LAYER_MARGIN);
 }
 
 /* A layer above the one relayed gets what its browser has left: starved
@@ -340,26 +343,49 @@ static void test_layers_starved(void) {
 	duet_layers l;
 	duet_layers_reset(&l);
 	/* 500 kbit/s link: 320x240 at 300 kbit/s, 640x480 gets 50 kbit/s. */
-	const guint32 low[3] = {0, 300000, 50000};
-	g_assert_cmpint(duet_layers_choose(&l, low, 425000, 2, SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, low, 425000, 2, 9 * SEC), ==, 1);
+	const duet_layer_rates low = {{0, 300000, 50000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &low, 425000, 2, SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &low, 425000, 2, 9 * SEC), ==, 1);
 	/* 1 Mbit/s: the upper layer gets 475 kbit/s; after 3 s, up. */
-	const guint32 fed[3] = {0, 300000, 475000};
-	g_assert_cmpint(duet_layers_choose(&l, fed, 850000, 2, 10 * SEC), ==, 1);
-	g_assert_cmpint(duet_layers_choose(&l, fed, 850000, 2, 13 * SEC), ==, 2);
+	const duet_layer_rates fed = {{0, 300000, 475000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 850000, 2, 10 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 850000, 2, 13 * SEC), ==, 2);
 	/* Relayed, it gets the estimate less the audio: it stays. */
-	const guint32 relayed[3] = {0, 300000, 775000};
-	g_assert_cmpint(duet_layers_choose(&l, relayed, 850000, 2, 14 * SEC), ==, 2);
+	const duet_layer_rates relayed = {{0, 300000, 775000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &relayed, 850000, 2, 14 * SEC), ==, 2);
 	/* The link drops: squeezed to 350 kbit/s, under 1.5x the lower
 	 * layer's 300: down at once. */
-	const guint32 squeezed[3] = {0, 300000, 350000};
-	g_assert_cmpint(duet_layers_choose(&l, squeezed, 425000, 2, 15 * SEC), ==, 1);
+	const duet_layer_rates squeezed = {{0, 300000, 350000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &squeezed, 425000, 2, 15 * SEC), ==, 1);
 	/* A relayed layer over the estimate itself (a browser that ignores the
 	 * REMB) is left too. */
 	duet_layers_reset(&l);
-	const guint32 over[3] = {100000, 300000, 900000};
-	g_assert_cmpint(duet_layers_choose(&l, over, 0, 2, SEC), ==, 2);
-	g_assert_cmpint(duet_layers_choose(&l, over, 800000, 2, 2 * SEC), ==, 1);
+	const duet_layer_rates over = {{100000, 300000, 900000}, FLUID};
+	g_assert_cmpint(duet_layers_choose(&l, &over, 0, 2, SEC), ==, 2);
+	g_assert_cmpint(duet_layers_choose(&l, &over, 800000, 2, 2 * SEC), ==, 1);
+}
+
+/* A layer above that shows fewer frames than the one under it is starved
+ * too, whatever its rate: the first seconds of a call on a 300 kbit/s
+ * link, 640x480 at 190 kbit/s and 8 fps over 320x240 at 110 kbit/s and
+ * 30 fps (the rates alone chose 640x480). */
+static void test_layers_few_frames(void) {
+	duet_layers l;
+	duet_layers_reset(&l);
+	const duet_layer_rates start = {{0, 110000, 190000}, {0, 30, 8}};
+	g_assert_cmpint(duet_layers_choose(&l, &start, 600000, 2, SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &start, 0, 2, 2 * SEC), ==, 1); /* nothing limits: the same */
+	/* The upper layer at full frame rate: up after 3 s. */
+	const duet_layer_rates fed = {{0, 150000, 500000}, {0, 30, 28}};
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 800000, 2, 3 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 800000, 2, 6 * SEC), ==, 2);
+	/* Its frames fall under 60 % of the lower one's: down at once. */
+	const duet_layer_rates dropping = {{0, 150000, 480000}, {0, 30, 17}};
+	g_assert_cmpint(duet_layers_choose(&l, &dropping, 800000, 2, 7 * SEC), ==, 1);
+	/* A layer that sends only padding (bytes, no frames) is never chosen. */
+	duet_layers_reset(&l);
+	const duet_layer_rates padding = {{100000, 300000, 200000}, {30, 30, 0}};
+	g_assert_cmpint(duet_layers_choose(&l, &padding, 0, 2, SEC), ==, 1);
 }
 
 /* What a simulcasting sender is asked for: the estimate for the layer
@@ -367,22 +393,22 @@ static void test_layers_starved(void) {
 static void test_layers_ask(void) {
 	duet_layers l;
 	duet_layers_reset(&l);
-	const guint32 rates[3] = {150000, 500000, 1500000};
-	g_assert_cmpuint(duet_layers_ask(&l, rates, 0), ==, 0); /* nothing limits */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 100000, 2, 0), ==, 0);
-	g_assert_cmpuint(duet_layers_ask(&l, rates, 100000), ==, 100000); /* the lowest does not fit */
-	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 1, SEC), ==, 0);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 700000, 1, 5 * SEC), ==, 1);
-	g_assert_cmpuint(duet_layers_ask(&l, rates, 700000), ==, 850000);
+	const duet_layer_rates rates = {{150000, 500000, 1500000}, FLUID};
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 0), ==, 0); /* nothing limits */
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 100000, 2, 0), ==, 0);
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 100000), ==, 100000); /* the lowest does not fit */
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 1, SEC), ==, 0);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 1, 5 * SEC), ==, 1);
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 700000), ==, 850000);
 	duet_layers_reset(&l);
-	g_assert_cmpint(duet_layers_choose(&l, rates, 3000000, 2, 0), ==, 2);
-	g_assert_cmpuint(duet_layers_ask(&l, rates, 3000000), ==, 3650000);
+	g_assert_cmpint(duet_layers_choose(&l, &rates, 3000000, 2, 0), ==, 2);
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 3000000), ==, 3650000);
 	/* The lowest arriving layer is 1 (a browser sends two layers of a small
 	 * camera): nothing under it. */
-	const guint32 two[3] = {0, 250000, 800000};
+	const duet_layer_rates two = {{0, 250000, 800000}, FLUID};
 	duet_layers_reset(&l);
-	g_assert_cmpint(duet_layers_choose(&l, two, 230000, 2, 0), ==, 1);
-	g_assert_cmpuint(duet_layers_ask(&l, two, 230000), ==, 230000);
+	g_assert_cmpint(duet_layers_choose(&l, &two, 230000, 2, 0), ==, 1);
+	g_assert_cmpuint(duet_layers_ask(&l, &two, 230000), ==, 230000);
 }
 
 void register_adapt_tests(void) {
@@ -399,5 +425,6 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/estimate_step", test_estimate_step);
 	g_test_add_func("/adapt/layers", test_layers);
 	g_test_add_func("/adapt/layers_starved", test_layers_starved);
+	g_test_add_func("/adapt/layers_few_frames", test_layers_few_frames);
 	g_test_add_func("/adapt/layers_ask", test_layers_ask);
 }

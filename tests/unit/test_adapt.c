@@ -304,7 +304,8 @@ static void test_estimate_step(void) {
 /* ---- the layer chooser -------------------------------------------------- */
 
 /* Every layer at full frame rate. */
-#define FLUID {30, 30, 30}
+#define FLUID                                                                                                          \
+	{ 30, 30, 30 }
 
 static void test_layers(void) {
 	duet_layers l;

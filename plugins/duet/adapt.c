@@ -107,7 +107,7 @@ static guint32 choose_layer(duet_member *receiver, duet_session *sender, guint32
 	int ceiling = g_atomic_int_get(&receiver->want_substream);
 	int layer = duet_layers_choose(&receiver->layers, &rates, estimate, ceiling, janus_get_monotonic_time());
 	g_atomic_int_set(&receiver->layer_target, layer);
-	return duet_layers_ask(&receiver->layers, &rates, estimate);
+	return duet_layers_ask(&receiver->layers, &rates, estimate, ceiling);
 }
 
 gboolean duet_adapt_feedback(duet_session *receiver_session, janus_plugin_rtcp *packet, guint32 remb) {

@@ -25,9 +25,9 @@ static gboolean fits(guint32 rate, guint32 estimate, gboolean above) {
  * layer above the one relayed gets what is left, and a layer of four
  * times the pixels at less than WORTH times the lower one's rate shows
  * fewer frames, not a better picture (640x480 at 200 kbit/s: 10 fps).
- * The rate alone let that through: a 640x480 layer at 180 kbit/s and
- * 6-10 fps over a 320x240 one at 30 fps and a third of its rate (the
- * first seconds of a call on a 300 kbit/s link), so its frames count too. */
+ * The rate says nothing while the estimate is unknown (the start of a
+ * call), and a 640x480 layer at 2-13 fps went through then, for seconds,
+ * beside a 320x240 one at 30 fps: its frames count too, always. */
 static gboolean worth(const duet_layer_rates *rates, int i, int below, guint32 estimate, int current) {
 	if(!fits(rates->bits[i], estimate, i > current))
 		return FALSE;
@@ -76,11 +76,21 @@ guint32 duet_layers_demand(const duet_layers *layers, const duet_layer_rates *ra
 	return rates->bits[next] > 0 ? rates->bits[next] + DUET_LAYER_MARGIN : 0;
 }
 
-guint32 duet_layers_ask(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate) {
+/* The layer the sender should feed with the estimate (layers.h). */
+static int fed_layer(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate, int max_substream) {
+	int current = layers->current, next = current + 1;
+	if(current < 0 || next > MIN(max_substream, DUET_LAYERS - 1) || rates->bits[next] == 0)
+		return current;
+	guint64 room = (guint64)(rates->bits[current] * DUET_LAYER_WORTH) + DUET_LAYER_MARGIN;
+	return estimate >= room ? next : current;
+}
+
+guint32 duet_layers_ask(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate, int max_substream) {
 	if(estimate == 0)
 		return 0;
 	guint64 ask = estimate;
-	for(int i = 0; i < layers->current && i < DUET_LAYERS; i++)
+	int fed = fed_layer(layers, rates, estimate, max_substream);
+	for(int i = 0; i < fed && i < DUET_LAYERS; i++)
 		ask += rates->bits[i];
 	return (guint32)MIN(ask, G_MAXUINT32);
 }

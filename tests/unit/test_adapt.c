@@ -367,9 +367,8 @@ static void test_layers_starved(void) {
 }
 
 /* A layer above that shows fewer frames than the one under it is starved
- * too, whatever its rate: the first seconds of a call on a 300 kbit/s
- * link, 640x480 at 190 kbit/s and 8 fps over 320x240 at 110 kbit/s and
- * 30 fps (the rates alone chose 640x480). */
+ * too, whatever its rate, and also while the estimate is unknown (the
+ * start of a call: 640x480 at 2-13 fps went through for seconds). */
 static void test_layers_few_frames(void) {
 	duet_layers l;
 	duet_layers_reset(&l);
@@ -395,21 +394,46 @@ static void test_layers_ask(void) {
 	duet_layers l;
 	duet_layers_reset(&l);
 	const duet_layer_rates rates = {{150000, 500000, 1500000}, FLUID};
-	g_assert_cmpuint(duet_layers_ask(&l, &rates, 0), ==, 0); /* nothing limits */
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 0, 2), ==, 0); /* nothing limits */
 	g_assert_cmpint(duet_layers_choose(&l, &rates, 100000, 2, 0), ==, 0);
-	g_assert_cmpuint(duet_layers_ask(&l, &rates, 100000), ==, 100000); /* the lowest does not fit */
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 100000, 2), ==, 100000); /* the lowest does not fit */
 	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 1, SEC), ==, 0);
 	g_assert_cmpint(duet_layers_choose(&l, &rates, 700000, 1, 5 * SEC), ==, 1);
-	g_assert_cmpuint(duet_layers_ask(&l, &rates, 700000), ==, 850000);
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 700000, 1), ==, 850000);
 	duet_layers_reset(&l);
 	g_assert_cmpint(duet_layers_choose(&l, &rates, 3000000, 2, 0), ==, 2);
-	g_assert_cmpuint(duet_layers_ask(&l, &rates, 3000000), ==, 3650000);
+	g_assert_cmpuint(duet_layers_ask(&l, &rates, 3000000, 2), ==, 3650000);
 	/* The lowest arriving layer is 1 (a browser sends two layers of a small
 	 * camera): nothing under it. */
 	const duet_layer_rates two = {{0, 250000, 800000}, FLUID};
 	duet_layers_reset(&l);
 	g_assert_cmpint(duet_layers_choose(&l, &two, 230000, 2, 0), ==, 1);
-	g_assert_cmpuint(duet_layers_ask(&l, &two, 230000), ==, 230000);
+	g_assert_cmpuint(duet_layers_ask(&l, &two, 230000, 2), ==, 230000);
+}
+
+/* A layer above the relayed one that the estimate has room for is fed
+ * with it (the relayed one under it added to the ask), so that it can show
+ * it is worth relaying; starved by the relayed layer's ask, it never did. */
+static void test_layers_feed_next(void) {
+	duet_layers l;
+	duet_layers_reset(&l);
+	/* 1000 kbit/s link, estimate 751 kbit/s: 640x480 gets what 320x240 leaves. */
+	const duet_layer_rates starved = {{0, 300000, 300000}, {0, 30, 14}};
+	g_assert_cmpint(duet_layers_choose(&l, &starved, 751000, 2, SEC), ==, 1);
+	g_assert_cmpuint(duet_layers_ask(&l, &starved, 751000, 2), ==, 1051000);
+	g_assert_cmpuint(duet_layers_ask(&l, &starved, 751000, 1), ==, 751000); /* the receiver's ceiling */
+	g_assert_cmpuint(duet_layers_ask(&l, &starved, 400000, 2), ==, 400000); /* no room for it */
+	/* Fed, it runs at full frame rate within the estimate: up after 3 s,
+	 * and the ask does not change with the switch. */
+	const duet_layer_rates fed = {{0, 300000, 640000}, {0, 30, 30}};
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 751000, 2, 2 * SEC), ==, 1);
+	g_assert_cmpint(duet_layers_choose(&l, &fed, 751000, 2, 5 * SEC), ==, 2);
+	g_assert_cmpuint(duet_layers_ask(&l, &fed, 751000, 2), ==, 1051000);
+	/* The top layer has nothing above it to feed. */
+	const duet_layer_rates three = {{150000, 500000, 1500000}, FLUID};
+	duet_layers_reset(&l);
+	g_assert_cmpint(duet_layers_choose(&l, &three, 0, 2, 0), ==, 2);
+	g_assert_cmpuint(duet_layers_ask(&l, &three, 3000000, 2), ==, 3650000);
 }
 
 void register_adapt_tests(void) {
@@ -428,4 +452,5 @@ void register_adapt_tests(void) {
 	g_test_add_func("/adapt/layers_starved", test_layers_starved);
 	g_test_add_func("/adapt/layers_few_frames", test_layers_few_frames);
 	g_test_add_func("/adapt/layers_ask", test_layers_ask);
+	g_test_add_func("/adapt/layers_feed_next", test_layers_feed_next);
 }

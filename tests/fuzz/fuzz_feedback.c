@@ -78,6 +78,9 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 			int layer = duet_layers_choose(&layers, &rates, estimate, ceiling, now);
 			if(layer < 0 || layer > ceiling)
 				abort();
+			guint32 ask = duet_layers_ask(&layers, &rates, estimate, ceiling);
+			if((ask == 0) != (estimate == 0) || ask < estimate) /* the layer relayed always gets the estimate */
+				abort();
 		}
 		data += len + 1;
 		size -= len + 1;

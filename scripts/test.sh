@@ -116,15 +116,17 @@ client_suite() {
 # only to prove that they still run and that media and calls go through;
 # no figure is judged here. Each passes or fails as a whole.
 bench_suite() {
-	local p=0 f=0 name
-	for name in media signaling cpu setup network fleet; do
-		echo "-- bench/$name/run.sh --smoke"
-		if "bench/$name/run.sh" --smoke >"$out/bench-$name.log" 2>&1; then
+	local p=0 f=0 script
+	for script in media/run.sh signaling/run.sh signaling/run-noisy.sh cpu/run.sh setup/run.sh network/run.sh \
+		fleet/run.sh; do
+		local log=$out/bench-${script//\//-}.log
+		echo "-- bench/$script --smoke"
+		if "bench/$script" --smoke >"$log" 2>&1; then
 			p=$((p + 1))
 		else
 			f=$((f + 1))
-			echo "FAILED: bench/$name/run.sh --smoke"
-			tail -20 "$out/bench-$name.log"
+			echo "FAILED: bench/$script --smoke"
+			tail -20 "$log"
 		fi
 	done
 	echo "$p passed, $f failed"

@@ -104,12 +104,16 @@ async def normal_batch(crowd_handles, k, tag, pool, timeout, times, tally):
             times.setdefault(step, []).append(value)
 
 
+def new_counts():
+    return {"redials": 0, "refused": 0, "errors": 0, "first_errors": []}
+
+
 async def noise(n_noisy, url, tag, pool, args, started, stop):
     """N noisy rooms on the Janus at `url` until `stop` is set; their counts."""
     noisy = await bs.Crowd().connect(2 * n_noisy, args.per_conn, url)
     await noisy.attach(DUET, 2 * n_noisy)
     halt = asyncio.Event()
-    counts = {"redials": 0, "refused": 0, "errors": 0, "first_errors": []}
+    counts = new_counts()
     tasks = [
         asyncio.ensure_future(
             redial(noisy.handles[2 * i], noisy.handles[2 * i + 1], "%s-%d" % (tag, i),
@@ -153,19 +157,19 @@ async def stop_noise(noise_handle):
     return counts
 
 
-async def one_run(target, n_noisy, run, pool, args, tally):
-    tag = "noisy-r%dn%d%s" % (run, n_noisy, target.name)
-    noise_handle = await start_noise(n_noisy, target.ws_url, tag, pool, args) if n_noisy else None
+async def one_run(noise_url, where, n_noisy, run, pool, args, tally):
+    """One run: N noisy rooms on the Janus at `noise_url` (`where` it is:
+    same or other), and the batches of normal rooms on the first Janus."""
+    tag = "r%dn%d%s" % (run, n_noisy, where[0])
+    noise_handle = await start_noise(n_noisy, noise_url, "noisy-" + tag, pool, args) if n_noisy else None
     await asyncio.sleep(args.warmup if n_noisy else 0)
     times = {}
     for batch in range(args.batches):
         crowd = await bs.Crowd().connect(2 * args.k, args.per_conn)
         await crowd.attach(DUET, 2 * args.k)
-        await normal_batch(crowd.handles, args.k, "n-r%dn%d%sb%d" % (run, n_noisy, target.name, batch), pool,
-                           args.timeout, times, tally)
+        await normal_batch(crowd.handles, args.k, "n-%sb%d" % (tag, batch), pool, args.timeout, times, tally)
         await crowd.close()
-    counts = await stop_noise(noise_handle) if noise_handle else {"redials": 0, "refused": 0, "errors": 0,
-                                                                   "first_errors": []}
+    counts = await stop_noise(noise_handle) if noise_handle else new_counts()
     for error in counts["first_errors"]:
         print("  noisy room error: %s" % error)
     metrics = {"redials": counts["redials"], "refused": counts["refused"], "noisy_errors": counts["errors"]}
@@ -194,11 +198,9 @@ async def main(args):
     low, high = (int(x) for x in args.rtp_port_range.split("-"))
     middle = (low + high) // 2
     janus = bs.Janus(basedir, 0, args, rtp_port_range="%d-%d" % (low, middle))
-    janus.name = ""
     other = None
     if "other" in args.noise_on:
         other = bs.Janus(basedir, 1, args, port_offset=10, rtp_port_range="%d-%d" % (middle + 1, high))
-        other.name = "o"
     records = []
     tally = {"passed": 0, "failed": 0, "errors": []}
     try:
@@ -207,11 +209,11 @@ async def main(args):
             other.start()
         for run in range(args.runs):
             for label, n_noisy, where in columns(args):
-                target = other if where == "other" else janus
+                noise_url = (other if where == "other" else janus).ws_url
                 await janus.settle()
                 if other:
                     await other.settle()
-                metrics = await one_run(target, n_noisy, run, pool, args, tally)
+                metrics = await one_run(noise_url, where, n_noisy, run, pool, args, tally)
                 print("run %d noisy=%s %s" % (run + 1, label, " ".join(
                     "%s=%.1f" % (m, v) for m, v in sorted(metrics.items()) if m.endswith("ms") and "p" in m
                     and m.split("_")[0] in ("setup",)) + "  redials=%d refused=%d" % (metrics["redials"], metrics["refused"])),
@@ -283,11 +285,17 @@ def parse_args(argv):
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--rtp-port-range", default="10000-60000")
     parser.add_argument("--debug-level", type=int, default=3)
-    parser.add_argument("--smoke", action="store_true", help="noisy 0,10; one run of one batch")
-    parser.add_argument("--out", default=os.path.join(bs.REPO, "bench", "results", "noisy"))
+    parser.add_argument("--smoke", action="store_true",
+                        help="noisy 0,10 on the same Janus and on the other; one run of one batch; results in a "
+                        "temporary folder unless --out says otherwise")
+    parser.add_argument("--out", default=None, help="default: bench/results/noisy")
     args = parser.parse_args(argv)
     if args.smoke:
         args.noisy, args.runs, args.batches, args.warmup = "0,10", 1, 1, 1.0
+        args.noise_on = "same,other"
+    if args.out is None:
+        smoke_out = os.path.join(tempfile.gettempdir(), "duet-bench-noisy-smoke")
+        args.out = smoke_out if args.smoke else os.path.join(bs.REPO, "bench", "results", "noisy")
     args.noisy = [int(n) for n in str(args.noisy).split(",") if n != ""]
     args.noise_on = [w for w in args.noise_on.split(",") if w]
     if not args.noise_on or set(args.noise_on) - {"same", "other"}:

@@ -2,7 +2,7 @@
 # Noisy neighbours (issue 12): normal rooms' step latencies while other
 # rooms redial in a loop. See bench/signaling/README.md, "Noisy neighbours".
 #
-# Usage: bench/signaling/run-noisy.sh [--noisy 0,10,100] [--k 20] [--batches 5] [--runs 3] [--out DIR] [--smoke]
+# Usage: bench/signaling/run-noisy.sh [--noisy 0,10,100] [--noise-on same,other] [--k 20] [--batches 5] [--runs 3] [--out DIR] [--smoke]
 # DUET_PLUGIN picks the plugin (default: the build's). The last line is
 # "N passed, N failed" (normal calls).
 set -uo pipefail

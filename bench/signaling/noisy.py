@@ -139,6 +139,8 @@ def noise_process(n_noisy, url, tag, pool, args, started, stop, results):
 
 
 async def start_noise(n_noisy, url, tag, pool, args):
+    """Starts the noisy rooms' process; returns once their handles are
+    attached and their loops started."""
     context = multiprocessing.get_context("spawn")
     started, stop, results = context.Event(), context.Event(), context.Queue()
     process = context.Process(target=noise_process, args=(n_noisy, url, tag, pool, args, started, stop, results))
@@ -150,6 +152,7 @@ async def start_noise(n_noisy, url, tag, pool, args):
 
 
 async def stop_noise(noise_handle):
+    """Stops the noisy rooms; their counts."""
     process, stop, results = noise_handle
     stop.set()
     counts = await asyncio.get_running_loop().run_in_executor(None, results.get, True, 120)

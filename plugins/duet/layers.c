@@ -71,15 +71,21 @@ int duet_layers_choose(
 	return layers->current;
 }
 
+/* The layer one above the relayed one, at most max_substream (so the
+ * relayed one itself when it is the highest allowed). */
+static int one_up(const duet_layers *layers, int max_substream) {
+	return MIN(MAX(layers->current, 0) + 1, CLAMP(max_substream, 0, DUET_LAYERS - 1));
+}
+
 guint32 duet_layers_demand(const duet_layers *layers, const duet_layer_rates *rates, int max_substream) {
-	int next = MIN(MAX(layers->current, 0) + 1, CLAMP(max_substream, 0, DUET_LAYERS - 1));
+	int next = one_up(layers, max_substream);
 	return rates->bits[next] > 0 ? rates->bits[next] + DUET_LAYER_MARGIN : 0;
 }
 
 /* The layer the sender should feed with the estimate (layers.h). */
 static int fed_layer(const duet_layers *layers, const duet_layer_rates *rates, guint32 estimate, int max_substream) {
-	int current = layers->current, next = current + 1;
-	if(current < 0 || next > MIN(max_substream, DUET_LAYERS - 1) || rates->bits[next] == 0)
+	int current = layers->current, next = one_up(layers, max_substream);
+	if(current < 0 || next <= current || rates->bits[next] == 0)
 		return current;
 	guint64 room = (guint64)(rates->bits[current] * DUET_LAYER_WORTH) + DUET_LAYER_MARGIN;
 	return estimate >= room ? next : current;

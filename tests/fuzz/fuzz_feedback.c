@@ -69,7 +69,7 @@ static void fuzz_rtcp(const guint8 *data, size_t size) {
 			guint decreases = estimator.decreases;
 			guint32 estimate = duet_estimator_update(&estimator, &f);
 			if(estimator.decreases != decreases)
-				duet_loss_meter_restart(&loss, now + 500 * 1000);
+				duet_loss_meter_restart(&loss, now + DUET_SENDER_REACTION_US);
 			if(estimate != 0 && estimate < DUET_ESTIMATE_FLOOR)
 				abort();
 			duet_layer_rates rates = {{len * 1000u, len * 5000u, len > 2 ? packet[2] * 20000u : 0},
